@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from accounts import selectors
+
+
+def workspace(request):
+    """The current workspace and the others the user can switch to, for the navigation."""
+    context = {"site_name": settings.SITE_NAME}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    context["membership"] = request.membership or None
+    context["workspace"] = request.workspace or None
+    context["workspace_memberships"] = selectors.membership_list_for_user(user=user)
+    return context

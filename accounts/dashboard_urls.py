@@ -1,0 +1,27 @@
+"""Signed-in pages that belong to the workspace as a whole: the home page and its settings."""
+
+from django.urls import include, path
+
+from accounts import views
+from accounts.dashboard import home
+
+settings_patterns = (
+    [
+        path("", views.settings_general, name="general"),
+        path("members/", views.members, name="members"),
+        path("members/invite/", views.invitation_create, name="invite"),
+        path(
+            "members/invitations/<str:invitation_id>/revoke/",
+            views.invitation_revoke,
+            name="invitation_revoke",
+        ),
+        path("members/<str:member_id>/role/", views.member_role, name="member_role"),
+        path("members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
+    ],
+    "settings",
+)
+
+urlpatterns = [
+    path("", include(([path("", home, name="home")], "dashboard"))),
+    path("settings/", include(settings_patterns)),
+]

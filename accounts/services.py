@@ -1,0 +1,235 @@
+"""Every write to users, workspaces, memberships and invitations goes through here.
+
+Permission rules live here too (not in views), so the dashboard, the API and admin actions
+cannot drift apart: an `actor` membership is passed in and checked.
+"""
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Invitation, Membership, Role, User, Workspace
+from qrsite.ids import random_base62
+
+INVITATION_SALT = "accounts.invitation"
+
+
+def _unique_workspace_slug(name: str) -> str:
+    base = slugify(name)[:40] or "workspace"
+    slug = base
+    while Workspace.objects.filter(slug=slug).exists():
+        slug = f"{base}-{random_base62(5).lower()}"
+    return slug
+
+
+def _require_manager(actor: Membership) -> None:
+    if not actor.can_manage:
+        raise PermissionDenied("Only owners and admins can manage members.")
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner: User, slug: str | None = None) -> Workspace:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the workspace a name."})
+    if slug is not None:
+        slug = slugify(slug)
+        if not slug:
+            raise ValidationError({"slug": "Use letters, digits and hyphens."})
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": f"The slug “{slug}” is taken."})
+    workspace = Workspace.objects.create(name=name, slug=slug or _unique_workspace_slug(name))
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def workspace_rename(*, workspace: Workspace, name: str, actor: Membership) -> Workspace:
+    _require_manager(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the workspace a name."})
+    workspace.name = name
+    workspace.save(update_fields=["name", "updated_at"])
+    return workspace
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, full_name: str = "") -> User:
+    """Create an account and its personal workspace, where the new user is the owner."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "An account with this email already exists. Log in instead."}
+        )
+    user = User(email=email, full_name=full_name.strip())
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
+        raise ValidationError({"email": "An account with this email already exists."}) from exc
+    first_name = (user.full_name.split() or [email.split("@")[0]])[0]
+    workspace_create(name=f"{first_name}’s workspace", owner=user)
+    return user
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.TimestampSigner(salt=INVITATION_SALT).sign(invitation.public_id)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send_invitation_email(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("workspace", "invited_by").get(pk=invitation_id)
+    context = {
+        "invitation": invitation,
+        "url": invitation_url(invitation),
+        "days": settings.INVITATION_MAX_AGE_DAYS,
+        "site_name": settings.SITE_NAME,
+    }
+    send_mail(
+        subject=f"You are invited to {invitation.workspace.name} on {settings.SITE_NAME}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, workspace: Workspace, email: str, role: str, actor: Membership
+) -> Invitation:
+    """Invite someone by email; re-inviting the same address renews the link."""
+    _require_manager(actor)
+    email = User.objects.normalize_email(email).strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose owner, admin, editor or viewer."})
+    if role == Role.OWNER and not actor.is_owner:
+        raise ValidationError({"role": "Only an owner can invite another owner."})
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of this workspace."})
+    Invitation.objects.filter(
+        workspace=workspace, email__iexact=email, accepted_at__isnull=True
+    ).delete()
+    invitation = Invitation.objects.create(
+        workspace=workspace, email=email, role=role, invited_by=actor.user
+    )
+    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link points to; a clear ValidationError otherwise."""
+    signer = signing.TimestampSigner(salt=INVITATION_SALT)
+    try:
+        public_id = signer.unsign(token, max_age=settings.INVITATION_MAX_AGE_DAYS * 86400)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(
+            "This invitation has expired. Ask the person who invited you to send a new one.",
+            code="expired",
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(
+            "This invitation link is not valid. Check that you copied the whole link.",
+            code="invalid",
+        ) from exc
+    invitation = (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError("This invitation was withdrawn.", code="revoked")
+    if not invitation.is_pending:
+        raise ValidationError("This invitation has already been used.", code="used")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    invitation = invitation_from_token(token)
+    # Lock the row so a double-submitted link creates one membership.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError("This invitation has already been used.", code="used")
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}. "
+            "Log in with that address to accept it.",
+            code="wrong_user",
+        )
+    membership, _ = Membership.objects.get_or_create(
+        user=user, workspace=invitation.workspace, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
+    _require_manager(actor)
+    if invitation.workspace_id != actor.workspace_id:
+        raise PermissionDenied
+    invitation.delete()
+
+
+def _ensure_an_owner_remains(membership: Membership) -> None:
+    others = (
+        Membership.objects.select_for_update()
+        .filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            {"role": "A workspace needs at least one owner. Make someone else owner first."}
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor: Membership) -> Membership:
+    _require_manager(actor)
+    if membership.workspace_id != actor.workspace_id:
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose owner, admin, editor or viewer."})
+    if role == membership.role:
+        return membership
+    if Role.OWNER in (role, membership.role) and not actor.is_owner:
+        raise ValidationError({"role": "Only an owner can grant or take away the owner role."})
+    if membership.role == Role.OWNER:
+        _ensure_an_owner_remains(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: Membership) -> None:
+    """Remove a member; anyone may leave, managers may remove others (owners only by owners)."""
+    if membership.workspace_id != actor.workspace_id:
+        raise PermissionDenied
+    leaving = membership.pk == actor.pk
+    if not leaving:
+        _require_manager(actor)
+        if membership.is_owner and not actor.is_owner:
+            raise PermissionDenied("Only an owner can remove another owner.")
+    if membership.is_owner:
+        _ensure_an_owner_remains(membership)
+    membership.delete()

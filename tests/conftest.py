@@ -1,0 +1,118 @@
+"""Personas shared by every test.
+
+alice owns the "Acme" workspace; bob is her teammate (editor) and carol a viewer there;
+charlie is a stranger with his own workspace "Globex". Anything of Acme's must be invisible
+(404) to charlie.
+"""
+
+import os
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def acme(db):
+    return WorkspaceFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def globex(db):
+    return WorkspaceFactory(name="Globex", slug="globex")
+
+
+def _member(email, name, workspace, role):
+    user = UserFactory(email=email, full_name=name)
+    return MembershipFactory(user=user, workspace=workspace, role=role).user
+
+
+@pytest.fixture
+def alice(acme):
+    return _member("alice@example.com", "Alice Owner", acme, Role.OWNER)
+
+
+@pytest.fixture
+def bob(acme, alice):
+    return _member("bob@example.com", "Bob Editor", acme, Role.EDITOR)
+
+
+@pytest.fixture
+def carol(acme, alice):
+    return _member("carol@example.com", "Carol Viewer", acme, Role.VIEWER)
+
+
+@pytest.fixture
+def charlie(globex):
+    return _member("charlie@example.com", "Charlie Stranger", globex, Role.OWNER)
+
+
+def _client_for(client_class, user):
+    client = client_class()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    from django.test import Client
+
+    return _client_for(Client, alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    from django.test import Client
+
+    return _client_for(Client, bob)
+
+
+@pytest.fixture
+def carol_client(carol):
+    from django.test import Client
+
+    return _client_for(Client, carol)
+
+
+@pytest.fixture
+def charlie_client(charlie):
+    from django.test import Client
+
+    return _client_for(Client, charlie)
+
+
+@pytest.fixture
+def csrf_client_for():
+    """A client that enforces CSRF like a browser does, logged in as the given user."""
+    from django.test import Client
+
+    def make(user):
+        return _client_for(lambda: Client(enforce_csrf_checks=True), user)
+
+    return make
+
+
+# --- CI refuses silently skipped tests ----------------------------------------------------------
+# CI sets FORBID_SKIPS=1: a browser, PostgreSQL or Redis test that skipped there means the thing
+# it guards was not checked, so the run fails instead of passing green.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("FORBID_SKIPS") == "1" and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if os.environ.get("FORBID_SKIPS") == "1" and _skipped:
+        terminalreporter.section("skipped tests are failures in CI (FORBID_SKIPS=1)", red=True)
+        for nodeid in _skipped:
+            terminalreporter.line(f"SKIPPED {nodeid}", red=True)
