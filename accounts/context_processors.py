@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from accounts import selectors
+from qrsite.navigation import nav_items
 
 
 def workspace(request):
@@ -12,4 +13,5 @@ def workspace(request):
     context["membership"] = request.membership or None
     context["workspace"] = request.workspace or None
     context["workspace_memberships"] = selectors.membership_list_for_user(user=user)
+    context["nav_items"] = nav_items(request.path)
     return context
