@@ -18,6 +18,10 @@ class SignUpForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password don’t match an account. Check both and try again.",
+    }
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
