@@ -1,0 +1,72 @@
+"""Pure render engine: payload + style -> image bytes. No ORM, no request, no settings.
+
+Public API::
+
+    encode_content(content_type, data) -> str          # CONTENT_TYPES describes the fields
+    Style(...), Style.from_dict(d), style.to_dict()    # validated, frozen
+    render(payload, style, *, format="png", size=400, logo=None, dpi=300) -> bytes
+    content_type_for(format) -> str                    # MIME type
+    prepare_logo(data) -> Logo                         # validated, re-encoded PNG + sha256
+    check(payload, style, *, logo=None, scan_distance_m=0.3) -> CheckReport
+    ensure_scannable(...) -> CheckReport               # raises SpecError when not ok
+
+Every refusal is a ``SpecError`` (a Django ``ValidationError``) mapping field -> what to change.
+"""
+
+from .cache import LRU
+from .check import CheckReport, check, ensure_scannable
+from .content import CONTENT_TYPES, ContentType, Field, encode_content
+from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
+from .errors import SpecError
+from .logo import Logo, prepare_logo
+from .spec import (
+    ERROR_LEVELS,
+    FINDER_BALL_SHAPES,
+    FINDER_FRAME_SHAPES,
+    FRAMES,
+    GRADIENT_KINDS,
+    MODULE_SHAPES,
+    Gradient,
+    Style,
+)
+
+FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
+
+
+def clear_caches() -> None:
+    """Forget cached renders, reports, symbols and logos (tests and benchmarks)."""
+    from . import check as check_module
+    from . import engine, geometry, logo
+
+    engine.renders.clear()
+    check_module._reports.clear()
+    geometry.encode.cache_clear()
+    geometry.build.cache_clear()
+    logo._prepared.clear()
+
+
+__all__ = [
+    "CONTENT_TYPES",
+    "ERROR_LEVELS",
+    "FINDER_BALL_SHAPES",
+    "FINDER_FRAME_SHAPES",
+    "FORMATS",
+    "FRAMES",
+    "GRADIENT_KINDS",
+    "LRU",
+    "MODULE_SHAPES",
+    "CheckReport",
+    "ContentType",
+    "Field",
+    "Gradient",
+    "Logo",
+    "SpecError",
+    "Style",
+    "check",
+    "clear_caches",
+    "content_type_for",
+    "encode_content",
+    "ensure_scannable",
+    "prepare_logo",
+    "render",
+]
