@@ -1,0 +1,69 @@
+"""Recorded scans and the daily salt behind the visitor hash.
+
+Privacy: a scan never stores the scanner's IP address or user-agent string. The IP is used
+in memory for the country lookup and, mixed with the user agent, the code and a secret salt
+that changes every day (and is deleted after), for a visitor hash that counts unique
+visitors within a day but cannot be traced back or linked across days.
+"""
+
+from django.db import models
+
+
+class DeviceType(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    TABLET = "tablet", "Tablet"
+    DESKTOP = "desktop", "Desktop"
+    BOT = "bot", "Bot"
+    OTHER = "other", "Other"
+
+
+class Scan(models.Model):
+    """One scan of a dynamic code.
+
+    `is_bot` flags crawlers, link previews and HEAD requests: they are kept, not dropped, and
+    left out of `QRCode.scan_count` and of human counts. `visitor_hash` is empty when the
+    scanner asked not to be tracked (Sec-GPC: 1). `event_id` makes buffered flushes idempotent.
+    """
+
+    scanned_at = models.DateTimeField()
+    code = models.ForeignKey("codes.QRCode", on_delete=models.CASCADE, related_name="scans")
+    # Denormalised from the code so workspace-wide reports need no join.
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    device_type = models.CharField(
+        max_length=10, choices=DeviceType.choices, default=DeviceType.OTHER
+    )
+    os = models.CharField(max_length=50, blank=True)
+    browser = models.CharField(max_length=50, blank=True)
+    referrer_host = models.CharField(max_length=253, blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    is_bot = models.BooleanField(default=False)
+    visitor_hash = models.CharField(max_length=32, blank=True)
+    event_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        indexes = [
+            # Analytics read time ranges per code and per workspace; these serve both the
+            # range scan and the ordering.
+            models.Index(fields=["code", "scanned_at"], name="scan_code_time"),
+            models.Index(fields=["workspace", "scanned_at"], name="scan_ws_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scan of code {self.code_id} at {self.scanned_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DailySalt(models.Model):
+    """The secret mixed into visitor hashes on one UTC day; deleted once the day is over,
+    so yesterday's hashes can no longer be recomputed from an IP address."""
+
+    day = models.DateField(unique=True)
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)

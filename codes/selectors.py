@@ -1,0 +1,132 @@
+"""Reads and the ownership gate for codes, groups, logos and destination history.
+
+Every selector is scoped to a workspace (or to an object already fetched through one), and a
+missing object and another workspace's object both raise Http404: a stranger cannot even
+learn that an id exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Workspace
+from codes.models import CampaignGroup, DestinationChange, LogoAsset, QRCode
+
+CODE_ORDERINGS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "name": ("name", "id"),
+    "most_scanned": ("-scan_count", "-id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def code_get_for_workspace(
+    *, workspace: Workspace, public_id: str, include_deleted: bool = False
+) -> QRCode:
+    """One code of the workspace by its public id (deleted codes only when asked for)."""
+    codes = QRCode.objects.select_related("group", "logo", "workspace")
+    if not include_deleted:
+        codes = codes.alive()
+    code = codes.filter(workspace=workspace, public_id=public_id).first()
+    if code is None:
+        raise Http404("No such code.")
+    return code
+
+
+def code_list_for_workspace(
+    *,
+    workspace: Workspace,
+    group: CampaignGroup | None = None,
+    ungrouped: bool = False,
+    kind: str | None = None,
+    content_type: str | None = None,
+    is_active: bool | None = None,
+    search: str | None = None,
+    external_id: str | None = None,
+    include_deleted: bool = False,
+    ordering: str = "newest",
+) -> QuerySet[QRCode]:
+    """The workspace's codes, filtered; `search` matches name, destination, slug and ids."""
+    codes = QRCode.objects.filter(workspace=workspace).select_related("group", "logo")
+    if not include_deleted:
+        codes = codes.alive()
+    if group is not None:
+        if group.workspace_id != workspace.pk:
+            return codes.none()
+        codes = codes.filter(group=group)
+    if ungrouped:
+        codes = codes.filter(group__isnull=True)
+    if kind:
+        codes = codes.filter(kind=kind)
+    if content_type:
+        codes = codes.filter(content_type=content_type)
+    if is_active is not None:
+        codes = codes.filter(is_active=is_active)
+    if external_id:
+        codes = codes.filter(external_id=external_id)
+    if search:
+        search = search.strip()
+        codes = codes.filter(
+            Q(name__icontains=search)
+            | Q(destination__icontains=search)
+            | Q(slug=search)
+            | Q(public_id=search)
+            | Q(external_id=search)
+        )
+    return codes.order_by(*CODE_ORDERINGS.get(ordering, CODE_ORDERINGS["newest"]))
+
+
+def group_get_for_workspace(
+    *, workspace: Workspace, public_id: str | None = None, slug: str | None = None
+) -> CampaignGroup:
+    """One group by public id or by slug (the API's `"group": "product-labels"`)."""
+    if not public_id and not slug:
+        raise Http404("No such group.")
+    lookup = {"public_id": public_id} if public_id else {"slug": slug}
+    group = CampaignGroup.objects.filter(workspace=workspace, **lookup).first()
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
+def group_list_for_workspace(
+    *, workspace: Workspace, include_archived: bool = False
+) -> QuerySet[CampaignGroup]:
+    """Groups with `code_count` (live codes) annotated, by name."""
+    groups = CampaignGroup.objects.filter(workspace=workspace).annotate(
+        code_count=Count("codes", filter=Q(codes__deleted_at__isnull=True))
+    )
+    if not include_archived:
+        groups = groups.filter(archived_at__isnull=True)
+    return groups.order_by("name", "id")
+
+
+def logo_get_for_workspace(*, workspace: Workspace, public_id: str) -> LogoAsset:
+    logo = LogoAsset.objects.filter(workspace=workspace, public_id=public_id).first()
+    if logo is None:
+        raise Http404("No such logo.")
+    return logo
+
+
+def logo_list_for_workspace(*, workspace: Workspace) -> QuerySet[LogoAsset]:
+    return LogoAsset.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+
+
+def destination_history_for_code(*, code: QRCode) -> QuerySet[DestinationChange]:
+    """The code's destination changes, newest first (the last row is its creation)."""
+    return (
+        DestinationChange.objects.filter(code=code, workspace_id=code.workspace_id)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def destination_change_get_for_code(*, code: QRCode, public_id: str) -> DestinationChange:
+    change = DestinationChange.objects.filter(
+        code=code, workspace_id=code.workspace_id, public_id=public_id
+    ).first()
+    if change is None:
+        raise Http404("No such destination change.")
+    return change
