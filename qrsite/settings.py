@@ -180,6 +180,42 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # The base every dynamic code encodes; keep it short so codes stay low-density.
 SHORT_URL_BASE = env.str("SHORT_URL_BASE", default="http://127.0.0.1:8000/r/")
 
+# --- Codes and scans -----------------------------------------------------------------------------
+# How scans are recorded: "direct" inserts each scan in the request (durable, the default);
+# "buffered" pushes it to Redis for a periodic batch insert, falling back to direct when Redis
+# does not answer.
+SCAN_RECORDING = env.str("SCAN_RECORDING", default="direct")
+if SCAN_RECORDING not in ("direct", "buffered"):
+    raise ImproperlyConfigured("SCAN_RECORDING must be 'direct' or 'buffered'.")
+SCAN_BUFFER_URL = env.str("SCAN_BUFFER_URL", default=REDIS_URL)
+if SCAN_RECORDING == "buffered" and not SCAN_BUFFER_URL:
+    raise ImproperlyConfigured("SCAN_RECORDING=buffered needs REDIS_URL or SCAN_BUFFER_URL.")
+# A scan waits at most this long for Redis before it is inserted directly instead.
+SCAN_BUFFER_TIMEOUT = env.float("SCAN_BUFFER_TIMEOUT", default=0.1)
+SCAN_BUFFER_RETRY_SECONDS = env.float("SCAN_BUFFER_RETRY_SECONDS", default=5.0)
+SCAN_FLUSH_INTERVAL_SECONDS = env.float("SCAN_FLUSH_INTERVAL_SECONDS", default=5.0)
+SCAN_FLUSH_BATCH_SIZE = env.int("SCAN_FLUSH_BATCH_SIZE", default=1000)
+SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)
+# Country lookup: a MaxMind .mmdb when set, else the database bundled with geoip2fast.
+GEOIP_PATH = env.str("GEOIP_PATH", default="")
+# A CDN's country header (e.g. CF-IPCountry); trusted only when named here.
+TRUSTED_COUNTRY_HEADER = env.str("TRUSTED_COUNTRY_HEADER", default="")
+# Proxies in front of the app that append to X-Forwarded-For (same variable as for login throttling).
+SCAN_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Invalidated on every change; the timeout only bounds what a write around the services leaves.
+REDIRECT_CACHE_SECONDS = env.int("REDIRECT_CACHE_SECONDS", default=600)
+REDIRECT_CACHE_MISSING_SECONDS = env.int("REDIRECT_CACHE_MISSING_SECONDS", default=60)
+CODE_IMAGE_CACHE_SECONDS = env.int("CODE_IMAGE_CACHE_SECONDS", default=86_400)
+CELERY_BEAT_SCHEDULE = {
+    "scan-flush-buffer": {
+        "task": "analytics.scan_flush_buffer_task",
+        "schedule": SCAN_FLUSH_INTERVAL_SECONDS,
+        # A flush that could not run in time is superseded by the next one.
+        "options": {"expires": SCAN_FLUSH_INTERVAL_SECONDS * 2},
+    },
+    "scan-salt-cleanup": {"task": "analytics.scan_salt_cleanup_task", "schedule": 3600.0},
+}
+
 # --- Security (production) ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -1,0 +1,106 @@
+"""The Redis scan buffer: the request pushes one JSON event, a periodic task drains them.
+
+Keys: new events are appended to BUFFER_KEY. The flusher (one at a time, under a Redis
+lock) renames the whole buffer to PROCESSING_KEY, inserts it in batches and trims each batch
+off only after its database transaction committed. A crash between commit and trim re-reads
+that batch on the next run; the events' unique `event_id` makes the re-insert a no-op. So an
+event leaves Redis only once it is in the database.
+
+When Redis does not answer, `push` returns False at once (and keeps returning False for
+SCAN_BUFFER_RETRY_SECONDS, so a dead Redis does not cost every scan a timeout) and the caller
+inserts the scan directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+BUFFER_KEY = "qrsite:scans:buffer"
+PROCESSING_KEY = "qrsite:scans:processing"
+LOCK_KEY = "qrsite:scans:flush-lock"
+
+_client_lock = threading.Lock()
+_client: redis.Redis | None = None
+_client_url = ""
+_down_until = 0.0
+
+
+def get_client() -> redis.Redis:
+    """One connection pool per process, made after gunicorn forks (on first use)."""
+    global _client, _client_url
+    url = settings.SCAN_BUFFER_URL
+    if _client is None or _client_url != url:
+        with _client_lock:
+            if _client is None or _client_url != url:
+                timeout = settings.SCAN_BUFFER_TIMEOUT
+                _client = redis.Redis.from_url(
+                    url, socket_timeout=timeout, socket_connect_timeout=timeout
+                )
+                _client_url = url
+    return _client
+
+
+def reset() -> None:
+    """Forget the connection and the down-marker (tests, settings changes)."""
+    global _client, _down_until
+    _client, _down_until = None, 0.0
+
+
+def push(payload: str) -> bool:
+    """Append one event; False when Redis is (recently found) unreachable."""
+    global _down_until
+    if not settings.SCAN_BUFFER_URL or time.monotonic() < _down_until:
+        return False
+    try:
+        get_client().rpush(BUFFER_KEY, payload)
+    except redis.RedisError:
+        _down_until = time.monotonic() + settings.SCAN_BUFFER_RETRY_SECONDS
+        logger.warning("scan buffer unreachable; recording scans directly for a while")
+        return False
+    return True
+
+
+def pending() -> int:
+    client = get_client()
+    return client.llen(BUFFER_KEY) + client.llen(PROCESSING_KEY)
+
+
+def drain(
+    handle_batch: Callable[[list[bytes]], None], *, batch_size: int, max_seconds: float
+) -> int:
+    """Feed buffered events to `handle_batch` (which must commit them) until the buffer is
+    empty or `max_seconds` passed. Returns how many events were handled; 0 when another
+    flusher holds the lock."""
+    client = get_client()
+    lock = client.lock(LOCK_KEY, timeout=max_seconds + 60, blocking=False)
+    if not lock.acquire(blocking=False):
+        return 0
+    handled = 0
+    deadline = time.monotonic() + max_seconds
+    try:
+        while time.monotonic() < deadline:
+            items = client.lrange(PROCESSING_KEY, 0, batch_size - 1)
+            if not items:
+                try:
+                    # Atomic: pushes after this go to a fresh BUFFER_KEY.
+                    client.rename(BUFFER_KEY, PROCESSING_KEY)
+                except redis.ResponseError:  # no such key: the buffer is empty
+                    break
+                continue
+            handle_batch(items)
+            client.ltrim(PROCESSING_KEY, len(items), -1)
+            handled += len(items)
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            logger.warning("scan flush lock expired before the flush finished")
+    return handled

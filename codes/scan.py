@@ -1,0 +1,93 @@
+"""GET /r/<slug>: the hot path. Look up (cached), 302, record the scan. Nothing else here.
+
+Never a 301 (browsers would cache it forever and a destination change would not reach them)
+and never a redirect to anything that fails destination validation, however it got into the
+database. A scan that cannot be recorded (database trouble) still redirects: the person
+scanning must land.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import DatabaseError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from analytics.capture import capture_scan
+from analytics.services import scan_record_within_limit, scan_submit
+from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
+from codes.validation import is_safe_destination
+
+logger = logging.getLogger(__name__)
+
+NO_STORE = "private, no-store"
+
+REASONS = {
+    "inactive": "This code has been switched off by its owner.",
+    "expired": "This code has expired.",
+    "limit_reached": "This code has reached its scan limit.",
+    "deleted": "This code no longer exists.",
+    "unavailable": "This code's destination is not available.",
+}
+
+
+def _page(request, status: int, reason: str = ""):
+    template = "codes/scan_not_found.html" if status == 404 else "codes/scan_gone.html"
+    response = render(
+        request, template, {"reason": reason, "message": REASONS.get(reason, "")}, status=status
+    )
+    response["Cache-Control"] = NO_STORE
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _with_query(destination: str, query: str) -> str:
+    parts = urlsplit(destination)
+    merged = f"{parts.query}&{query}" if parts.query else query
+    candidate = urlunsplit(parts._replace(query=merged))
+    # A scanner's query string that breaks the rules falls back to the plain destination.
+    return candidate if is_safe_destination(candidate) else destination
+
+
+def _refusal(entry: RedirectEntry) -> str:
+    if entry.is_deleted:
+        return "deleted"
+    if not entry.is_active:
+        return "inactive"
+    if entry.expires_at is not None and entry.expires_at <= time.time():
+        return "expired"
+    return ""
+
+
+@require_safe
+def redirect(request, slug: str):
+    entry = redirect_entry_get(slug) if len(slug) <= 64 else MISSING
+    if entry == MISSING:
+        return _page(request, 404)
+    if entry == GONE:
+        return _page(request, 410, "deleted")
+    if reason := _refusal(entry):
+        return _page(request, 410, reason)
+    destination = entry.destination
+    if not is_safe_destination(destination):
+        logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
+        return _page(request, 410, "unavailable")
+    query = request.META.get("QUERY_STRING", "")
+    if entry.pass_query_string and query:
+        destination = _with_query(destination, query)
+    try:
+        event = capture_scan(request, code_id=entry.code_id, workspace_id=entry.workspace_id)
+        if entry.scan_limit is None:
+            scan_submit(event=event)
+        elif not scan_record_within_limit(event=event):
+            return _page(request, 410, "limit_reached")
+    except DatabaseError:
+        logger.exception("scan of code %s not recorded", entry.code_id)
+    response = HttpResponseRedirect(destination)
+    response["Cache-Control"] = NO_STORE
+    response["X-Robots-Tag"] = "noindex"
+    return response
