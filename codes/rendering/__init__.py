@@ -35,11 +35,11 @@ FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
 
 def clear_caches() -> None:
     """Forget cached renders, reports, symbols and logos (tests and benchmarks)."""
-    from . import check as check_module
     from . import engine, geometry, logo
+    from .check import _reports
 
     engine.renders.clear()
-    check_module._reports.clear()
+    _reports.clear()
     geometry.encode.cache_clear()
     geometry.build.cache_clear()
     logo._prepared.clear()

@@ -206,9 +206,12 @@ def vcard_escape(value: str) -> str:
 
 
 def mecard_escape(value: str) -> str:
-    value = value.replace("\n", " ")
-    escaped = value.translate(_MECARD_TEXT)
-    # ZXing and Android read an all-hex-digit value as a hex key unless it is quoted.
+    return value.replace("\n", " ").translate(_MECARD_TEXT)
+
+
+def wifi_escape(value: str) -> str:
+    escaped = mecard_escape(value)
+    # ZXing and Android read an all-hex-digit SSID or key as hex bytes unless it is quoted.
     return f'"{escaped}"' if _HEX_ONLY.fullmatch(value) else escaped
 
 
@@ -307,9 +310,9 @@ def _wifi(d: dict) -> str:
         len(password) in (5, 13) or (len(password) in (10, 26) and _HEX_ONLY.fullmatch(password))
     ):
         _fail("password", "a WEP key has 5 or 13 characters, or 10 or 26 hex digits")
-    payload = f"WIFI:T:{security};S:{mecard_escape(ssid)};"
+    payload = f"WIFI:T:{security};S:{wifi_escape(ssid)};"
     if password:
-        payload += f"P:{mecard_escape(password)};"
+        payload += f"P:{wifi_escape(password)};"
     if d["hidden"]:
         payload += "H:true;"
     return payload + ";"

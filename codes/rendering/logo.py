@@ -82,8 +82,13 @@ def _prepare(data: bytes) -> Logo:
             image.load()
     except SpecError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        _refuse("is not a PNG, JPEG, WebP or GIF image (or is too large to open safely)")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        _refuse(
+            f"claims more than {MAX_PIXELS // 1_000_000} megapixels (a decompression bomb?); "
+            "use a smaller image"
+        )
+    except UnidentifiedImageError:
+        _refuse("is not a PNG, JPEG, WebP or GIF image; upload one of those")
     except (OSError, ValueError, SyntaxError, EOFError):
         _refuse("could not be read; the file is damaged or truncated, upload it again")
     if min(width, height) < MIN_SIDE:

@@ -9,7 +9,8 @@ from codes.rendering.content import KINDS, fold
 
 def parse_wifi(payload: str) -> dict[str, str]:
     """A small WIFI: parser following the ZXing format: backslash escapes, quoted hex values."""
-    assert payload.startswith("WIFI:") and payload.endswith(";;")
+    assert payload.startswith("WIFI:")
+    assert payload.endswith(";;")
     fields, key, value, i = {}, "", [], 5
     body = payload[5:-1]
     in_key = True
@@ -36,7 +37,8 @@ def parse_wifi(payload: str) -> dict[str, str]:
 
 
 def parse_mecard(payload: str) -> dict[str, str]:
-    assert payload.startswith("MECARD:") and payload.endswith(";;")
+    assert payload.startswith("MECARD:")
+    assert payload.endswith(";;")
     fields = parse_wifi("WIFI:" + payload[7:])
     return fields
 
@@ -46,7 +48,8 @@ def test_every_content_type_describes_fields_for_forms():
         "url", "text", "vcard", "mecard", "wifi", "email", "sms", "phone", "geo", "event",
     }  # fmt: skip
     for ct in CONTENT_TYPES.values():
-        assert ct.label and ct.fields
+        assert ct.label
+        assert ct.fields
         for field in ct.fields:
             assert field.kind in KINDS
             assert field.label

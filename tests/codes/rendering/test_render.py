@@ -92,7 +92,9 @@ def test_svg_and_pdf_geometry_decode(shape):
 
 
 def test_same_inputs_give_the_same_bytes_even_without_the_cache():
-    style = Style(module_shape="rounded", frame="badge", label="Hi", gradient=Gradient("#123456", "#654321"))
+    style = Style(
+        module_shape="rounded", frame="badge", label="Hi", gradient=Gradient("#123456", "#654321")
+    )
     for fmt in FORMATS:
         first = render(URL, style, format=fmt)
         renders.clear()
@@ -193,11 +195,12 @@ def test_large_logos_are_downscaled():
         (b"  <svg onload='alert(1)'></svg>", "SVG"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * (50 * 1024 * 1024), "5 MB"),
         (bomb_png(), "megapixels"),
+        (bomb_png(5000, 5000), "megapixels"),
         (png_bytes()[:60], "damaged"),
         (b"", "empty"),
         (png_bytes((4, 4)), "at least"),
     ],
-    ids=["text", "svg", "svg-script", "50mb", "bomb", "truncated", "empty", "tiny"],
+    ids=["text", "svg", "svg-script", "50mb", "bomb", "bomb-25mp", "truncated", "empty", "tiny"],
 )
 def test_bad_logos_are_refused_not_crashed(data, words):
     with pytest.raises(SpecError) as exc:
