@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
@@ -41,7 +41,8 @@ class ScanEvent:
     event_id: str = ""
 
     def to_json(self) -> str:
-        data = asdict(self)
+        # Field by field: dataclasses.asdict deep-copies and is several times slower.
+        data = {name: getattr(self, name) for name in _FIELDS}
         data["scanned_at"] = self.scanned_at.timestamp()
         return json.dumps(data, separators=(",", ":"))
 
@@ -50,6 +51,9 @@ class ScanEvent:
         data = json.loads(raw)
         data["scanned_at"] = datetime.fromtimestamp(data["scanned_at"], tz=UTC)
         return cls(**data)
+
+
+_FIELDS = tuple(field.name for field in fields(ScanEvent))
 
 
 def salt_for_day(day: date) -> bytes:

@@ -11,10 +11,12 @@ because the cache did.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
@@ -51,11 +53,11 @@ class RedirectEntry:
 
 
 def _entry_key(slug: str) -> str:
-    return f"codes:r:{slug}"
+    return f"qrsite:redirect:{slug}"
 
 
 def _token_key(slug: str) -> str:
-    return f"codes:rt:{slug}"
+    return f"qrsite:redirect-token:{slug}"
 
 
 def _entry_from_db(slug: str) -> RedirectEntry | str:
@@ -90,28 +92,75 @@ def _entry_from_db(slug: str) -> RedirectEntry | str:
     )
 
 
+class _DjangoCacheStore:
+    """The default cache (in-memory on a laptop, no Redis configured)."""
+
+    def get_pair(self, entry_key: str, token_key: str):
+        found = cache.get_many([entry_key, token_key])
+        return found.get(entry_key), found.get(token_key)
+
+    def set(self, key: str, value, timeout: int) -> None:
+        cache.set(key, value, timeout)
+
+    def delete(self, key: str) -> None:
+        cache.delete(key)
+
+
+class _RedisStore:
+    """Redis straight through one long-lived client: Django's cache backend builds a client
+    object per call, which costs the hot path more than the round trip itself."""
+
+    def __init__(self, url: str):
+        timeout = settings.SCAN_BUFFER_TIMEOUT
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+
+    def get_pair(self, entry_key: str, token_key: str):
+        entry, token = self.client.mget(entry_key, token_key)
+        return (json.loads(entry) if entry else None), (token.decode() if token else None)
+
+    def set(self, key: str, value, timeout: int) -> None:
+        self.client.set(key, value if isinstance(value, str) else json.dumps(value), ex=timeout)
+
+    def delete(self, key: str) -> None:
+        self.client.delete(key)
+
+
+_stores: dict[str, _RedisStore] = {}
+
+
+def _store():
+    url = settings.REDIRECT_CACHE_URL
+    if not url:
+        return _DjangoCacheStore()
+    store = _stores.get(url)
+    if store is None:
+        store = _stores[url] = _RedisStore(url)
+    return store
+
+
 def redirect_entry_get(slug: str) -> RedirectEntry | str:
     """The cached redirect entry for `slug`, or MISSING / GONE."""
     entry_key, token_key = _entry_key(slug), _token_key(slug)
+    store = _store()
     try:
-        found = cache.get_many([entry_key, token_key])
+        stored, token = store.get_pair(entry_key, token_key)
     except Exception:
         logger.warning("redirect cache unavailable; reading the database", exc_info=False)
         return _entry_from_db(slug)
-    token = found.get(token_key)
-    stored = found.get(entry_key)
     if stored is not None and stored[0] == token:
         value = stored[1]
-        return RedirectEntry(*value) if isinstance(value, tuple) else value
+        return RedirectEntry(*value) if isinstance(value, list | tuple) else value
     entry = _entry_from_db(slug)
     timeout = (
         settings.REDIRECT_CACHE_SECONDS
         if isinstance(entry, RedirectEntry)
         else settings.REDIRECT_CACHE_MISSING_SECONDS
     )
-    value = entry.as_tuple() if isinstance(entry, RedirectEntry) else entry
+    value = list(entry.as_tuple()) if isinstance(entry, RedirectEntry) else entry
     try:
-        cache.set(entry_key, (token, value), timeout)
+        store.set(entry_key, [token, value], timeout)
     except Exception:
         logger.warning("redirect cache unavailable; entry not stored", exc_info=False)
     return entry
@@ -121,9 +170,10 @@ def redirect_cache_forget(slug: str | None) -> None:
     """Invalidate the redirect entry of `slug`; call it from transaction.on_commit."""
     if not slug:
         return
+    store = _store()
     try:
         # A token outliving the entry's own timeout keeps a late stale write unreadable.
-        cache.set(_token_key(slug), secrets.token_hex(8), settings.REDIRECT_CACHE_SECONDS * 4)
-        cache.delete(_entry_key(slug))
+        store.set(_token_key(slug), secrets.token_hex(8), settings.REDIRECT_CACHE_SECONDS * 4)
+        store.delete(_entry_key(slug))
     except Exception:
         logger.warning("redirect cache unavailable; entry for a changed code not invalidated")

@@ -202,6 +202,8 @@ GEOIP_PATH = env.str("GEOIP_PATH", default="")
 TRUSTED_COUNTRY_HEADER = env.str("TRUSTED_COUNTRY_HEADER", default="")
 # Proxies in front of the app that append to X-Forwarded-For (same variable as for login throttling).
 SCAN_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The redirect lookup cache (Redis; the default in-memory cache without one).
+REDIRECT_CACHE_URL = env.str("REDIRECT_CACHE_URL", default=REDIS_URL)
 # Invalidated on every change; the timeout only bounds what a write around the services leaves.
 REDIRECT_CACHE_SECONDS = env.int("REDIRECT_CACHE_SECONDS", default=600)
 REDIRECT_CACHE_MISSING_SECONDS = env.int("REDIRECT_CACHE_MISSING_SECONDS", default=60)

@@ -36,11 +36,22 @@ def test_direct_mode_inserts_and_counts_each_scan(client, code):
     assert code.scan_count == Scan.objects.filter(code=code, is_bot=False).count() == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_direct_record_outside_a_transaction_counts_too(client, acme, alice):
+    # Outside a test transaction: each scan commits on its own, as in production.
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    for _ in range(3):
+        assert scan(client, code).status_code == 302
+    code.refresh_from_db()
+    assert code.scan_count == Scan.objects.filter(code=code).count() == 3
+
+
 def test_buffered_mode_with_redis_unreachable_still_redirects_and_records_every_scan(
     client, code, settings
 ):
     settings.SCAN_RECORDING = "buffered"
     settings.SCAN_BUFFER_URL = UNREACHABLE
+    settings.REDIRECT_CACHE_URL = UNREACHABLE
     # The cache is on the same dead Redis: the lookup must fall back to the database too.
     settings.CACHES = {
         "default": {

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from analytics.models import Scan
@@ -142,7 +143,13 @@ def test_slug_of_a_hard_deleted_code_stays_gone(client, code, acme):
 def test_malicious_destination_written_around_the_services_is_refused_at_redirect(
     client, code, url
 ):
-    QRCode.objects.filter(pk=code.pk).update(destination=url)
+    try:
+        with transaction.atomic():
+            QRCode.objects.filter(pk=code.pk).update(destination=url)
+    except DataError:
+        # PostgreSQL refuses NUL bytes and over-long values outright: that row cannot exist.
+        assert connection.vendor == "postgresql"
+        return
     from codes.cache import redirect_cache_forget
 
     redirect_cache_forget(code.slug)
