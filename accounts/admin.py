@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from rest_framework_api_key.models import APIKey
 
-from accounts.models import Invitation, Membership, User, Workspace
+from accounts import services
+from accounts.models import ApiKey, Invitation, Membership, User, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -87,3 +89,53 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["workspace", "invited_by"]
     readonly_fields = ["public_id", "created_at", "accepted_at", "accepted_by"]
     autocomplete_fields = ["workspace", "invited_by"]
+
+
+# The library registers its own concrete APIKey model, which this project does not use.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created in the dashboard, the API or `manage.py create_api_key` (the secret is
+    shown once there); the admin lists, searches and revokes them."""
+
+    list_display = [
+        "name",
+        "prefix",
+        "workspace",
+        "scope",
+        "created_by",
+        "created",
+        "expiry_date",
+        "last_used_at",
+        "revoked",
+    ]
+    list_filter = ["scope", "revoked", "created", ("expiry_date", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "public_id", "workspace__name", "workspace__slug"]
+    list_select_related = ["workspace", "created_by"]
+    readonly_fields = [
+        "public_id",
+        "prefix",
+        "workspace",
+        "scope",
+        "created_by",
+        "created",
+        "expiry_date",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+    ]
+    fields = ["name", *readonly_fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke selected keys (cannot be undone)")
+    def revoke(self, request, queryset):
+        keys = list(queryset.filter(revoked=False))
+        for api_key in keys:
+            services.api_key_revoke(api_key=api_key, actor=request.user)
+        self.message_user(request, f"{len(keys)} API key(s) revoked.")

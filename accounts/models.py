@@ -3,6 +3,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from rest_framework_api_key.crypto import KeyGenerator
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from qrsite.ids import new_public_id
 
@@ -94,6 +96,16 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # API requests per minute and API key, by scope; blank uses the site default (settings).
+    api_rate_limit_read = models.PositiveIntegerField(
+        null=True, blank=True, help_text="API reads per minute per key; blank: site default."
+    )
+    api_rate_limit_write = models.PositiveIntegerField(
+        null=True, blank=True, help_text="API writes per minute per key; blank: site default."
+    )
+    api_rate_limit_admin = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Key management calls per minute; blank: site default."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -163,3 +175,71 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+    ADMIN = "admin", "Admin (also manages API keys)"
+
+
+# Each scope includes the ones before it.
+SCOPE_RANK = {ApiScope.READ: 0, ApiScope.WRITE: 1, ApiScope.ADMIN: 2}
+
+# The visible part of every key; a fixed marker lets secret scanners recognise a leaked key.
+API_KEY_MARKER = "qr_"
+
+
+def _api_key_id() -> str:
+    return new_public_id("key")
+
+
+class ApiKeyGenerator(KeyGenerator):
+    """`qr_<8 random>` as the prefix (shown in lists), a 40-character secret after the dot."""
+
+    def get_prefix(self) -> str:
+        return API_KEY_MARKER + super().get_prefix()
+
+
+class ApiKeyManager(BaseAPIKeyManager):
+    key_generator = ApiKeyGenerator(prefix_length=8, secret_key_length=40)
+
+
+class ApiKey(AbstractAPIKey):
+    """A workspace's API key: hashed at rest (the library's SHA-512 of a high-entropy secret),
+    shown once, recognisable by its prefix, limited to a scope and never to more than what its
+    creator may do in the workspace."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=_api_key_id, editable=False)
+    # Longer than the library's 8 characters: it carries the `qr_` marker.
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_keys")
+    scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.READ)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        ordering = ["-created", "-public_id"]
+        indexes = [models.Index(fields=["workspace", "-created"], name="accounts_apikey_ws")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.has_expired
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and not self.has_expired
+
+    def allows(self, scope: str) -> bool:
+        return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Invitation, Membership, User, Workspace
+from accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -55,3 +55,49 @@ def invitation_get_in_workspace(*, workspace: Workspace, public_id: str) -> Invi
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def api_key_list_for_workspace(*, workspace: Workspace) -> QuerySet[ApiKey]:
+    """The workspace's keys, newest first, revoked ones included (they explain a 401)."""
+    return (
+        ApiKey.objects.filter(workspace=workspace)
+        .select_related("created_by")
+        .order_by("-created", "-public_id")
+    )
+
+
+def api_key_get_in_workspace(*, workspace: Workspace, public_id: str) -> ApiKey:
+    api_key = ApiKey.objects.filter(workspace=workspace, public_id=public_id).first()
+    if api_key is None:
+        raise Http404("No such API key.")
+    return api_key
+
+
+def api_key_from_secret(*, key: str) -> ApiKey | None:
+    """The key whose secret this is (revoked and expired ones too), or None.
+
+    Looked up by its visible prefix, then the secret is checked against the stored hash in
+    constant time; a wrong secret for a real prefix is None, like an unknown prefix.
+    """
+    prefix, dot, secret = key.partition(".")
+    if not dot or not prefix or not secret or len(prefix) > 16:
+        return None
+    api_key = ApiKey.objects.select_related("workspace", "created_by").filter(prefix=prefix).first()
+    if api_key is None or not api_key.is_valid(key):
+        return None
+    return api_key
+
+
+def membership_of(*, user: User | None, workspace: Workspace) -> Membership | None:
+    if user is None:
+        return None
+    return Membership.objects.filter(user=user, workspace=workspace).select_related("user").first()
+
+
+def workspace_first_owner(*, workspace: Workspace) -> Membership | None:
+    return (
+        Membership.objects.filter(workspace=workspace, role=Role.OWNER)
+        .select_related("user", "workspace")
+        .order_by("created_at", "pk")
+        .first()
+    )

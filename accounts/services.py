@@ -4,18 +4,21 @@ Permission rules live here too (not in views), so the dashboard, the API and adm
 cannot drift apart: an `actor` membership is passed in and checked.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Invitation, Membership, Role, User, Workspace
+from accounts.models import ApiKey, ApiScope, Invitation, Membership, Role, User, Workspace
 from qrsite.ids import random_base62
 
 INVITATION_SALT = "accounts.invitation"
@@ -233,3 +236,79 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
     if membership.is_owner:
         _ensure_an_owner_remains(membership)
     membership.delete()
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+API_KEY_NAME_MAX = 50
+# `last_used_at` is advisory; writing it at most this often keeps the hot path free of writes.
+API_KEY_TOUCH_SECONDS = 60
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    workspace: Workspace,
+    actor: Membership,
+    name: str,
+    scope: str,
+    expires_at=None,
+) -> tuple[ApiKey, str]:
+    """Create a key for the workspace; returns it with its secret, which is never shown again.
+    The key acts as `actor`: it can never do more than its creator may in the workspace."""
+    _require_manager(actor)
+    if actor.workspace_id != workspace.pk:
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    name = " ".join(str(name or "").split())
+    if not name:
+        errors["name"] = "Name the key after the system that will use it."
+    elif len(name) > API_KEY_NAME_MAX:
+        errors["name"] = f"Use at most {API_KEY_NAME_MAX} characters."
+    if scope not in ApiScope.values:
+        errors["scope"] = "Choose read, write or admin."
+    if expires_at is not None:
+        if timezone.is_naive(expires_at):
+            errors["expires_at"] = "Give a date and time with a time zone."
+        elif expires_at <= timezone.now():
+            errors["expires_at"] = "Choose a time in the future."
+    if errors:
+        raise ValidationError(errors)
+    return ApiKey.objects.create_key(
+        workspace=workspace,
+        name=name,
+        scope=scope,
+        expiry_date=expires_at,
+        created_by=actor.user,
+    )
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Membership | User) -> ApiKey:
+    """Revoke at once (every request looks the key up, nothing caches it). Idempotent.
+    `actor` is a manager's membership, or a staff user revoking from the admin site."""
+    if isinstance(actor, User):
+        if not actor.is_staff:
+            raise PermissionDenied
+    else:
+        _require_manager(actor)
+        if api_key.workspace_id != actor.workspace_id:
+            raise PermissionDenied
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if not api_key.revoked:
+        api_key.revoked = True
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked", "revoked_at"])
+    return api_key
+
+
+def api_key_record_use(*, api_key: ApiKey) -> None:
+    """Note that the key was used; one conditional UPDATE a minute at most per key."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=API_KEY_TOUCH_SECONDS)
+    if api_key.last_used_at is not None and api_key.last_used_at >= cutoff:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff)
+    ).update(last_used_at=now)
+    api_key.last_used_at = now

@@ -1,0 +1,64 @@
+"""Turning the API's names for things (a group slug, a logo id, `type`) into what the services
+take. Only lookups and the one convenience the seed's requests rely on: naming a group that
+does not exist yet creates it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils.text import slugify
+
+from codes import selectors, services
+from codes.models import CampaignGroup, LogoAsset
+
+
+def resolve_group(*, workspace, actor, value: str | None, create: bool) -> CampaignGroup | None:
+    """The group named by slug or id; None for no group. With `create`, an unknown slug
+    creates the group (`"group": "product-labels"` works on a fresh workspace)."""
+    if value is None or value == "":
+        return None
+    is_id = value.startswith("grp_")
+    lookup = {"public_id": value} if is_id else {"slug": value}
+    try:
+        return selectors.group_get_for_workspace(workspace=workspace, **lookup)
+    except Http404:
+        pass
+    if not create or is_id or slugify(value) != value:
+        raise ValidationError({"group": f"No group “{value}” in this workspace."})
+    try:
+        return services.group_create(workspace=workspace, actor=actor, name=value, slug=value)
+    except (ValidationError, IntegrityError):
+        # Created concurrently by another request naming the same new group.
+        try:
+            return selectors.group_get_for_workspace(workspace=workspace, slug=value)
+        except Http404:
+            raise ValidationError({"group": f"Could not create the group “{value}”."}) from None
+
+
+def resolve_logo(*, workspace, value: str | None) -> LogoAsset | None:
+    if value is None or value == "":
+        return None
+    try:
+        return selectors.logo_get_for_workspace(workspace=workspace, public_id=value)
+    except Http404:
+        raise ValidationError({"logo": f"No logo “{value}” in this workspace."}) from None
+
+
+def code_create_from_input(*, workspace, actor, data: dict):
+    """POST /codes (and each bulk item) after shape validation: the one create path."""
+    data = dict(data)
+    data.pop("format", None)
+    data.pop("size", None)
+    group = resolve_group(
+        workspace=workspace, actor=actor, value=data.pop("group", None), create=True
+    )
+    logo = resolve_logo(workspace=workspace, value=data.pop("logo", None))
+    return services.code_create(
+        workspace=workspace,
+        actor=actor,
+        kind=data.pop("type"),
+        group=group,
+        logo=logo,
+        **data,
+    )

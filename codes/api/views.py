@@ -1,0 +1,390 @@
+"""The codes API: validate the shape, call a service or selector, serialise. Every object is
+fetched through a workspace-scoped selector, so another workspace's id is a 404."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from codes import selectors, services
+from codes.api import schema_docs as docs
+from codes.api.filters import CodeFilter
+from codes.api.lookups import code_create_from_input, resolve_group, resolve_logo
+from codes.api.serializers import (
+    BulkCreateSerializer,
+    BulkIdsSerializer,
+    BulkUpdateSerializer,
+    CodeCreateSerializer,
+    CodeSerializer,
+    CodeUpdateSerializer,
+    DestinationChangeSerializer,
+    GroupCreateSerializer,
+    GroupSerializer,
+    GroupUpdateSerializer,
+    ImageQuerySerializer,
+    RenderSerializer,
+)
+from codes.models import CampaignGroup, QRCode
+from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
+from codes.validation import validate_destination
+from qrsite.api.errors import _django_validation_items, _flatten, validation_response
+from qrsite.api.renderers import FORMAT_BY_MEDIA_TYPE, JSON_AND_IMAGES
+from qrsite.api.views import ApiView, ApiViewSet
+
+API_NAMES = {"kind": "type"}
+
+
+def _image_response(body: bytes, fmt: str, name: str, *, status_code=200) -> HttpResponse:
+    response = HttpResponse(body, status=status_code, content_type=content_type_for(fmt))
+    response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+    return response
+
+
+class CodeViewSet(ApiViewSet):
+    queryset = QRCode.objects.none()  # for the schema generator; requests use the selectors
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[^/]+"
+    filterset_class = CodeFilter
+    error_field_aliases = API_NAMES
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @property
+    def cursor_ordering(self):
+        if self.action == "destinations":
+            return ("-changed_at", "-id")
+        return ("-created_at", "-id")
+
+    def get_renderers(self):
+        if self.action in ("create", "image"):
+            return [renderer() for renderer in JSON_AND_IMAGES]
+        return super().get_renderers()
+
+    def get_queryset(self):
+        return selectors.code_list_for_workspace(workspace=self.workspace)
+
+    def get_serializer_class(self):  # for the schema generator only
+        return CodeSerializer
+
+    def get_code(self):
+        return selectors.code_get_for_workspace(
+            workspace=self.workspace, public_id=self.kwargs["id"]
+        )
+
+    def _out(self, code, **context):
+        return CodeSerializer(code, context={"request": self.request, **context}).data
+
+    def _location(self, code) -> str:
+        path = reverse("api:v1:code-detail", kwargs={"id": code.public_id})
+        return self.request.build_absolute_uri(path)
+
+    @extend_schema(**docs.LIST)
+    def list(self, request):
+        codes = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(codes)
+        return self.get_paginated_response(
+            CodeSerializer(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(**docs.CREATE)
+    def create(self, request):
+        serializer = CodeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        fmt, size = data["format"], data["size"]
+        image_format = FORMAT_BY_MEDIA_TYPE.get(request.accepted_media_type)
+        with transaction.atomic():
+            code = code_create_from_input(workspace=self.workspace, actor=self.actor, data=data)
+            if image_format:
+                body = services.code_image(code=code, format=image_format, size=size)
+        if image_format:
+            response = _image_response(body, image_format, code.public_id, status_code=201)
+            response["Location"] = self._location(code)
+            return response
+        return Response(
+            self._out(code, image_format=fmt, image_size=size),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": self._location(code)},
+        )
+
+    @extend_schema(**docs.RETRIEVE)
+    def retrieve(self, request, id=None):
+        return Response(self._out(self.get_code()))
+
+    @extend_schema(**docs.UPDATE)
+    def partial_update(self, request, id=None):
+        code = self.get_code()
+        serializer = CodeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        with transaction.atomic():
+            if "group" in changes:
+                changes["group"] = resolve_group(
+                    workspace=self.workspace, actor=self.actor, value=changes["group"], create=True
+                )
+            if "logo" in changes:
+                changes["logo"] = resolve_logo(workspace=self.workspace, value=changes["logo"])
+            if "style" in changes:
+                changes["style"] = {**code.style, **changes["style"]}
+            code = services.code_update(code=code, actor=self.actor, **changes)
+        return Response(self._out(code))
+
+    @extend_schema(**docs.DESTROY)
+    def destroy(self, request, id=None):
+        services.code_delete(code=self.get_code(), actor=self.actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(**docs.IMAGE)
+    @action(detail=True, methods=["get"])
+    def image(self, request, id=None):
+        code = self.get_code()
+        query = ImageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        fmt, size = query.validated_data["format"], query.validated_data["size"]
+        # The image depends on what the code encodes and how it looks, never on where a
+        # dynamic code redirects: the ETag can be answered without rendering.
+        fingerprint = json.dumps(
+            [
+                services.code_payload(code),
+                code.style,
+                code.logo.checksum if code.logo else None,
+                fmt,
+                size,
+            ],
+            sort_keys=True,
+        )
+        etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponse(status=304)
+        else:
+            body = services.code_image(code=code, format=fmt, size=size)
+            response = _image_response(body, fmt, code.public_id)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    @extend_schema(**docs.DESTINATIONS)
+    @action(detail=True, methods=["get"])
+    def destinations(self, request, id=None):
+        history = selectors.destination_history_for_code(code=self.get_code()).select_related(
+            "restored_from"
+        )
+        page = self.paginate_queryset(history)
+        return self.get_paginated_response(DestinationChangeSerializer(page, many=True).data)
+
+    @extend_schema(**docs.ROLLBACK)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"destinations/(?P<change_id>[^/]+)/rollback",
+        url_name="rollback",
+    )
+    def rollback(self, request, id=None, change_id=None):
+        code = self.get_code()
+        change = selectors.destination_change_get_for_code(code=code, public_id=change_id)
+        code = services.code_rollback_destination(code=code, change=change, actor=self.actor)
+        return Response(self._out(code))
+
+    # --- bulk -----------------------------------------------------------------------------------
+
+    @extend_schema(**docs.BULK_CREATE)
+    @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")
+    def bulk_create(self, request):
+        serializer = BulkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        defaults = serializer.validated_data.get("defaults", {})
+        items, errors = [], []
+        for index, raw in enumerate(serializer.validated_data["codes"]):
+            item = CodeCreateSerializer(data={**defaults, **raw})
+            if item.is_valid():
+                items.append(item.validated_data)
+            else:
+                errors += [{"index": index, **e} for e in _flatten(item.errors)]
+        if errors:
+            return validation_response(request, errors, view=self)
+        created = []
+        with transaction.atomic():
+            for index, data in enumerate(items):
+                try:
+                    created.append(
+                        code_create_from_input(
+                            workspace=self.workspace, actor=self.actor, data=data
+                        )
+                    )
+                except DjangoValidationError as exc:
+                    errors += [{"index": index, **e} for e in _django_validation_items(exc)]
+            if errors:
+                # All or nothing: one refused item undoes the whole batch.
+                transaction.set_rollback(True)
+        if errors:
+            return validation_response(request, errors, view=self)
+        codes = [
+            self._out(code, image_format=data["format"], image_size=data["size"])
+            for code, data in zip(created, items, strict=True)
+        ]
+        return Response({"count": len(codes), "codes": codes}, status=status.HTTP_201_CREATED)
+
+    def _codes_by_ids(self, ids: list[str]) -> list:
+        found = {
+            code.public_id: code
+            for code in selectors.code_list_for_workspace(workspace=self.workspace).filter(
+                public_id__in=ids
+            )
+        }
+        missing = [
+            {"index": i, "field": "ids", "code": "not_found", "message": f"No code “{pk}”."}
+            for i, pk in enumerate(ids)
+            if pk not in found
+        ]
+        if missing:
+            raise _BulkRefused(missing)
+        return [found[pk] for pk in ids]
+
+    @extend_schema(**docs.BULK_UPDATE)
+    @action(detail=False, methods=["post"], url_path="bulk/update", url_name="bulk-update")
+    def bulk_update(self, request):
+        serializer = BulkUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            codes = self._codes_by_ids(data["ids"])
+        except _BulkRefused as exc:
+            return validation_response(request, exc.errors, view=self)
+        with transaction.atomic():
+            group = None
+            if "group" in data:
+                group = resolve_group(
+                    workspace=self.workspace, actor=self.actor, value=data["group"], create=True
+                )
+            updated = []
+            for code in codes:
+                if data.get("is_active") is True:
+                    code = services.code_activate(code=code, actor=self.actor)
+                elif data.get("is_active") is False:
+                    code = services.code_deactivate(code=code, actor=self.actor)
+                if "group" in data:
+                    code = services.code_move_to_group(code=code, group=group, actor=self.actor)
+                updated.append(code)
+        return Response({"count": len(updated), "codes": [self._out(c) for c in updated]})
+
+    @extend_schema(**docs.BULK_DELETE)
+    @action(detail=False, methods=["post"], url_path="bulk/delete", url_name="bulk-delete")
+    def bulk_delete(self, request):
+        serializer = BulkIdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            codes = self._codes_by_ids(serializer.validated_data["ids"])
+        except _BulkRefused as exc:
+            return validation_response(request, exc.errors, view=self)
+        with transaction.atomic():
+            for code in codes:
+                services.code_delete(code=code, actor=self.actor)
+        return Response({"count": len(codes)})
+
+
+class _BulkRefused(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+
+
+class GroupViewSet(ApiViewSet):
+    queryset = CampaignGroup.objects.none()  # for the schema generator
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[^/]+"
+    cursor_ordering = ("name", "id")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self):
+        return GroupSerializer
+
+    def _groups(self):
+        include = self.request.query_params.get("include_archived", "").lower() in ("1", "true")
+        return selectors.group_list_for_workspace(
+            workspace=self.workspace, include_archived=include or self.action != "list"
+        )
+
+    def get_group(self):
+        group = self._groups().filter(public_id=self.kwargs["id"]).first()
+        if group is None:
+            raise Http404("No such group.")
+        return group
+
+    def _refetch(self, group):
+        return self._groups().get(pk=group.pk)
+
+    @extend_schema(**docs.GROUP_LIST)
+    def list(self, request):
+        page = self.paginate_queryset(self._groups())
+        return self.get_paginated_response(GroupSerializer(page, many=True).data)
+
+    @extend_schema(**docs.GROUP_CREATE)
+    def create(self, request):
+        serializer = GroupCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = services.group_create(
+            workspace=self.workspace, actor=self.actor, **serializer.validated_data
+        )
+        return Response(GroupSerializer(self._refetch(group)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(**docs.GROUP_RETRIEVE)
+    def retrieve(self, request, id=None):
+        return Response(GroupSerializer(self.get_group()).data)
+
+    @extend_schema(**docs.GROUP_UPDATE)
+    def partial_update(self, request, id=None):
+        group = self.get_group()
+        serializer = GroupUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        archived = changes.pop("archived", None)
+        with transaction.atomic():
+            group = services.group_update(group=group, actor=self.actor, **changes)
+            if archived is True:
+                group = services.group_archive(group=group, actor=self.actor)
+            elif archived is False:
+                group = services.group_unarchive(group=group, actor=self.actor)
+        return Response(GroupSerializer(self._refetch(group)).data)
+
+    @extend_schema(**docs.GROUP_DESTROY)
+    def destroy(self, request, id=None):
+        services.group_delete(group=self.get_group(), actor=self.actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RenderView(ApiView):
+    """Stateless: an image from a spec, nothing stored (a read: it changes nothing)."""
+
+    required_scopes = {"POST": "read"}
+
+    def get_renderers(self):
+        return [renderer() for renderer in JSON_AND_IMAGES]
+
+    @extend_schema(**docs.RENDER)
+    def post(self, request):
+        serializer = RenderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        fmt = data["format"]
+        if "format" not in request.data:
+            fmt = FORMAT_BY_MEDIA_TYPE.get(request.accepted_media_type, fmt)
+        if data["content_type"] == "url":
+            if not data.get("destination"):
+                raise ValidationError({"destination": ["Give the URL to encode."]})
+            payload = encode_content("url", {"url": validate_destination(data["destination"])})
+        else:
+            payload = encode_content(data["content_type"], data.get("content") or {})
+        logo = resolve_logo(workspace=self.workspace, value=data.get("logo"))
+        logo_bytes = logo.read_bytes() if logo else None
+        style = Style.from_dict(data["style"])
+        ensure_scannable(payload, style, logo=logo_bytes)
+        body = render(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
+        return _image_response(body, fmt, "qr-code")

@@ -1,0 +1,106 @@
+"""Who is calling: an API key (`Authorization: Bearer <key>`) or a logged-in dashboard session.
+
+Either way the request ends up with `request.user` (the person the call acts as) and
+`request.auth`, a `Principal`: the workspace, the scope, and the key if there is one. A key acts
+as its creator and never does more than the creator's role allows; if the creator has left the
+workspace the key stops working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rest_framework import authentication, exceptions
+
+from accounts import selectors, services
+from accounts.models import SCOPE_RANK, ApiKey, ApiScope, Membership, Role, User, Workspace
+
+# A logged-in person gets the scope their role allows.
+ROLE_SCOPES = {
+    Role.OWNER: ApiScope.ADMIN,
+    Role.ADMIN: ApiScope.ADMIN,
+    Role.EDITOR: ApiScope.WRITE,
+    Role.VIEWER: ApiScope.READ,
+}
+
+
+@dataclass
+class Principal:
+    workspace: Workspace
+    user: User
+    membership: Membership
+    scope: str
+    api_key: ApiKey | None = None
+
+    def allows(self, scope: str) -> bool:
+        return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]
+
+    @property
+    def bucket(self) -> str:
+        """What rate limits and idempotency keys are counted per."""
+        if self.api_key is not None:
+            return f"key:{self.api_key.public_id}"
+        return f"user:{self.user.pk}:{self.workspace.public_id}"
+
+
+def _refuse(code: str, message: str):
+    raise exceptions.AuthenticationFailed(detail=message, code=code)
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        keyword, _, key = header.strip().partition(" ")
+        if keyword.lower() != self.keyword.lower() or not key.strip():
+            _refuse("invalid_api_key", "Send the key as `Authorization: Bearer <key>`.")
+        api_key = selectors.api_key_from_secret(key=key.strip())
+        if api_key is None:
+            _refuse("invalid_api_key", "This API key is not valid.")
+        if api_key.revoked:
+            _refuse("api_key_revoked", "This API key was revoked.")
+        if api_key.has_expired:
+            _refuse("api_key_expired", "This API key has expired.")
+        membership = selectors.membership_of(user=api_key.created_by, workspace=api_key.workspace)
+        if membership is None or not api_key.created_by.is_active:
+            _refuse(
+                "invalid_api_key",
+                "The person who created this key is no longer a member of the workspace.",
+            )
+        membership.workspace = api_key.workspace
+        services.api_key_record_use(api_key=api_key)
+        principal = Principal(
+            workspace=api_key.workspace,
+            user=api_key.created_by,
+            membership=membership,
+            scope=api_key.scope,
+            api_key=api_key,
+        )
+        return api_key.created_by, principal
+
+    def authenticate_header(self, request):
+        # Makes DRF answer 401 (not 403) when credentials are missing or wrong.
+        return f'{self.keyword} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The dashboard's login, with CSRF enforced, in the workspace the user is working in."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        membership = getattr(request._request, "membership", None)
+        if not membership:
+            return None
+        principal = Principal(
+            workspace=membership.workspace,
+            user=user,
+            membership=membership,
+            scope=ROLE_SCOPES[membership.role],
+        )
+        return user, principal

@@ -1,0 +1,103 @@
+"""Rate limits per key and scope, counted in the shared cache (Redis in production).
+
+A fixed window per (caller, scope): the counter is created with `add` and bumped with `incr`,
+both atomic in Redis, so every web process counts against the same budget. A window boundary
+can let up to twice the limit through in a short burst; that is the price of one round trip
+instead of a sorted-set log, and the headers tell clients exactly where they stand.
+
+When the cache is unreachable the request is let through (and logged): an outage of the
+rate-limit store must not take the API down with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger("qrsite.api")
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    policy: str
+    limit: int
+    window: int
+    count: int
+    reset: int  # whole seconds until the window ends
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.count, 0)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+    def headers(self) -> dict[str, str]:
+        # draft-ietf-httpapi-ratelimit-headers: the policy, then what is left of it.
+        headers = {
+            "RateLimit-Policy": f'"{self.policy}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{self.policy}";r={self.remaining};t={self.reset}',
+        }
+        if self.exceeded:
+            headers["Retry-After"] = str(max(self.reset, 1))
+        return headers
+
+
+def limit_for(policy: str, workspace=None) -> int:
+    """The workspace's own limit for this scope if it has one, else the site default."""
+    if workspace is not None:
+        own = getattr(workspace, f"api_rate_limit_{policy}", None)
+        if own:
+            return own
+    return settings.API_RATE_LIMITS[policy]
+
+
+def _client_address(meta) -> str:
+    address = meta.get("REMOTE_ADDR", "")
+    hops = settings.API_TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [
+            p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+        ]
+        # Each trusted proxy appended one address; the one before them is the caller's.
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    return address or "unknown"
+
+
+def anonymous_bucket(request) -> str:
+    # Keyed by a keyed hash of the address: the raw IP never lands in the cache.
+    address = _client_address(request.META)
+    digest = hashlib.blake2b(
+        address.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=12
+    )
+    return f"ip:{digest.hexdigest()}"
+
+
+def hit(*, bucket: str, policy: str, limit: int, now: float | None = None) -> RateLimitState:
+    """Count one request against `bucket` under `policy` and say where it stands."""
+    window = settings.API_RATE_LIMIT_WINDOW
+    now = time.time() if now is None else now
+    start = int(now // window) * window
+    reset = max(math.ceil(start + window - now), 1)
+    key = f"api:rl:{policy}:{bucket}:{start}"
+    try:
+        cache.add(key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window + 5)
+            count = 1
+    except Exception:
+        logger.warning("Rate-limit store unreachable; letting the request through", exc_info=True)
+        count = 0
+    return RateLimitState(policy=policy, limit=limit, window=window, count=count, reset=reset)

@@ -1,0 +1,177 @@
+"""The request pipeline every API view shares, in this order:
+
+1. body size (413 before anything is parsed),
+2. authentication (the failure is held back until the caller has been counted),
+3. rate limit per caller and scope (429 before any permission check or write),
+4. scope permission (403), 5. Idempotency-Key claim (replay / 409 / 422), 6. the handler.
+
+Every response, errors included, leaves with the rate-limit headers, and every error in the
+JSON envelope whatever the `Accept` header said.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from qrsite.api import idempotency, ratelimit
+from qrsite.api.errors import ERROR_CODES, ApiError
+from qrsite.api.permissions import required_scope
+
+
+class _Replay(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiMixin:
+    # Service field names that the API calls differently.
+    error_field_aliases: dict[str, str] = {}
+
+    def initial(self, request, *args, **kwargs):
+        self._idempotency_record = None
+        too_large = self._oversized_body_error(request)
+        if too_large is not None:
+            # Not even authenticated: that could mean parsing the body (session CSRF check).
+            self._count_request(request, anonymous=True)
+            raise too_large
+        if request.method == "POST":
+            # Read now, before anything parses the stream: the idempotency fingerprint needs it.
+            request._request.body  # noqa: B018
+        auth_error = None
+        try:
+            request.user  # noqa: B018 - runs authentication now, so the caller can be counted
+        except exceptions.APIException as exc:
+            auth_error = exc
+        self._count_request(request)
+        if auth_error is not None:
+            raise auth_error
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and request.auth is not None:
+            self._claim_idempotency_key(request)
+
+    def _oversized_body_error(self, request) -> ApiError | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.API_MAX_BODY_BYTES:
+            return ApiError(
+                "payload_too_large",
+                f"The body is {length} bytes; the API accepts at most "
+                f"{settings.API_MAX_BODY_BYTES}.",
+            )
+        return None
+
+    def _count_request(self, request, *, anonymous: bool = False):
+        principal = None if anonymous else request.auth
+        if principal is not None and hasattr(principal, "bucket"):
+            policy = required_scope(self, request)
+            limit = ratelimit.limit_for(policy, principal.workspace)
+            bucket = principal.bucket
+        else:
+            policy = ratelimit.ANONYMOUS
+            limit = ratelimit.limit_for(policy)
+            bucket = ratelimit.anonymous_bucket(request)
+        state = ratelimit.hit(bucket=bucket, policy=policy, limit=limit)
+        request._ratelimit = state
+        if state.exceeded:
+            raise ApiError(
+                "rate_limited",
+                f"Rate limit of {state.limit} {policy} requests per {state.window} s reached; "
+                f"retry in {state.reset} s.",
+            )
+
+    def _claim_idempotency_key(self, request):
+        key = idempotency.key_from(request)
+        if key is None:
+            return
+        claim = idempotency.claim(
+            workspace=request.auth.workspace,
+            principal=request.auth.bucket,
+            key=key,
+            fingerprint=idempotency.fingerprint(request),
+        )
+        if claim.replay is not None:
+            raise _Replay(idempotency.replay_response(claim.replay))
+        self._idempotency_record = claim.record
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            # Errors are JSON even when the client asked for an image.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        state = getattr(request, "_ratelimit", None)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        record = getattr(self, "_idempotency_record", None)
+        if record is not None:
+            self._idempotency_record = None
+            idempotency.complete(record, response, body=self.idempotency_body(response))
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            # A response that never got finalised (a crash in rendering) frees the key.
+            record = getattr(self, "_idempotency_record", None)
+            if record is not None:
+                idempotency.release(record)
+
+    def idempotency_body(self, response) -> bytes | None:
+        """What a replay returns; None: the response as sent. Override to keep secrets out."""
+        return None
+
+    # --- helpers for subclasses -----------------------------------------------------------------
+
+    @property
+    def principal(self):
+        return self.request.auth
+
+    @property
+    def workspace(self):
+        return self.request.auth.workspace
+
+    @property
+    def actor(self):
+        return self.request.auth.user
+
+
+class ApiView(ApiMixin, APIView):
+    pass
+
+
+class ApiViewSet(ApiMixin, GenericViewSet):
+    pass
+
+
+@extend_schema(exclude=True)
+class NotFoundView(ApiView):
+    """Every /api/ URL that matches no endpoint: a 404 in the envelope, counted like any call."""
+
+    permission_classes = []
+    required_scopes = {"*": "read"}
+
+    def _not_found(self, request, *args, **kwargs):
+        raise ApiError("not_found", f"No endpoint at {request.path}. See /api/v1/docs/.")
+
+    get = post = put = patch = delete = head = options = _not_found
+
+
+def errors_page(request):
+    """The error reference every `doc_url` points into."""
+    return render(request, "api/errors.html", {"codes": ERROR_CODES.values()})
