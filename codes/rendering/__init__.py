@@ -18,6 +18,7 @@ from .check import CheckReport, check, ensure_scannable
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
 from .errors import SpecError
+from .fonts import font_name as label_font_name
 from .logo import Logo, prepare_logo
 from .spec import (
     ERROR_LEVELS,
@@ -67,6 +68,7 @@ __all__ = [
     "content_type_for",
     "encode_content",
     "ensure_scannable",
+    "label_font_name",
     "prepare_logo",
     "render",
 ]

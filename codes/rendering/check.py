@@ -11,6 +11,7 @@ Minimum print size uses the common 10:1 rule of thumb for a ~25-module code: a m
 at least 1/250 of the scan distance (and never under 0.3 mm, what office printers hold).
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import zxingcpp
@@ -21,9 +22,9 @@ from .cache import LRU
 from .color import TRANSPARENT, contrast, flatten, luminance
 from .engine import logo_digest
 from .errors import SpecError
-from .logo import Logo, prepare_logo
+from .logo import prepare_logo
 from .png import compose
-from .scene import build_scene
+from .scene import Scene, build_scene
 from .spec import LOGO_AREA_BUDGET, MAX_LOGO_SIZE, MIN_LOGO_SIZE, MIN_MARGIN, Style
 
 REFUSE_BELOW = 3.0
@@ -134,14 +135,50 @@ def _decodes(image: Image.Image, payload: str, inverted_ok: bool) -> bool:
     return len(found) == 1 and found[0].text == payload
 
 
-def _decode_field(style: Style, logo: Logo | None) -> tuple[str, str]:
+def _blame(payload: str, scene: Scene) -> tuple[str, str]:
+    """Which one change makes a non-scanning design scan: that field, and how to change it."""
+    style, logo = scene.style, scene.logo
+    trials: list[tuple[str, dict, bool, str]] = []
+    if style.finder_ball_shape != style.finder_frame_shape:
+        hint = f"use a {style.finder_frame_shape} ball inside a {style.finder_frame_shape} frame"
+        trials.append(
+            ("finder_ball_shape", {"finder_ball_shape": style.finder_frame_shape}, True, hint)
+        )
+    changes = [
+        ("finder_frame_shape", {"finder_frame_shape": "square", "finder_ball_shape": "square"}),
+        ("module_shape", {"module_shape": "square"}),
+        ("gradient", {"gradient": None}),
+        ("finder_frame_color", {"finder_frame_color": None}),
+        ("finder_ball_color", {"finder_ball_color": None}),
+        ("margin", {"margin": max(style.margin, 4)}),
+        ("frame", {"frame": "none"}),
+    ]
+    hints = {
+        "finder_frame_shape": "use square finder patterns",
+        "module_shape": "use square or rounded modules",
+        "gradient": "use gradient colours closer to the foreground",
+        "finder_frame_color": "use a darker finder colour",
+        "finder_ball_color": "use a darker finder colour",
+        "margin": "use a quiet zone of at least 4 modules",
+        "frame": "choose no frame or a wider margin",
+    }
+    for name, change in changes:
+        if any(getattr(style, k) != v for k, v in change.items()):
+            trials.append((name, change, True, hints[name]))
     if logo is not None:
-        return "logo_size", "make the logo smaller"
-    if style.module_shape != "square":
-        return "module_shape", "use square or rounded modules"
-    if style.gradient is not None:
-        return "gradient", "use colours further from the background"
-    return "foreground_color", "raise the contrast"
+        trials.insert(0, ("logo_size", {}, False, "make the logo smaller"))
+    for name, change, keep_logo, hint in trials:
+        trial = build_scene(
+            payload, dataclasses.replace(style, **change), logo if keep_logo else None
+        )
+        if _decodes(_check_image(trial), payload, style.allow_inverted):
+            return name, hint
+    return "module_shape", "use square modules, stronger contrast and a wider margin"
+
+
+def _check_image(scene: Scene) -> Image.Image:
+    total = scene.geom.n + 2 * scene.style.margin + (2 if scene.style.frame != "none" else 0)
+    return compose(scene, CHECK_UNIT * total)
 
 
 def check(
@@ -200,10 +237,9 @@ def _check(payload: str, style: Style, logo_bytes: bytes | None, distance: float
         )
     module_mm = max(distance * 1000 / DISTANCE_PER_MODULE, MIN_MODULE_MM)
     total = geom.n + 2 * style.margin
-    image = compose(scene, CHECK_UNIT * (total + (2 if style.frame != "none" else 0)))
-    decodes = _decodes(image, payload, style.allow_inverted)
+    decodes = _decodes(_check_image(scene), payload, style.allow_inverted)
     if not decodes and not errors:
-        name, hint = _decode_field(style, logo)
+        name, hint = _blame(payload, scene)
         errors[name] = f"the finished design does not scan back to its content; {hint}"
     return CheckReport(
         ok=not errors,

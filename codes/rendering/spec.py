@@ -240,7 +240,10 @@ class Style:
         return "H" if has_logo else self.error_correction
 
     def resolved_frame_color(self) -> str:
-        return self.frame_color or self.foreground_color
+        """Explicit frame colour, else the (gradient's start or) foreground colour."""
+        if self.frame_color:
+            return self.frame_color
+        return self.gradient.start_color if self.gradient else self.foreground_color
 
     def resolved_label_color(self) -> str:
         """Explicit label colour, else black or white, whichever reads better on the frame."""
