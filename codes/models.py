@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from qrsite.ids import new_public_id
@@ -256,3 +257,40 @@ class DestinationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_destination or '∅'} → {self.new_destination}"
+
+
+# --- Brand templates (the dashboard's saved styles) ----------------------------------------------
+
+
+def _template_id() -> str:
+    return new_public_id("tpl")
+
+
+class BrandTemplate(models.Model):
+    """A named style (and optional logo) a workspace reuses: "Acme primary", "Event dark"."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=_template_id, editable=False)
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="brand_templates"
+    )
+    name = models.CharField(max_length=100)
+    style = models.JSONField(default=dict, blank=True)
+    logo = models.ForeignKey(
+        LogoAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace", Lower("name"), name="codes_brand_template_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,11 +7,22 @@ learn that an id exists.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from datetime import UTC, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Workspace
-from codes.models import CampaignGroup, DestinationChange, LogoAsset, QRCode
+from codes.models import (
+    BrandTemplate,
+    CampaignGroup,
+    DestinationChange,
+    Kind,
+    LogoAsset,
+    QRCode,
+)
 
 CODE_ORDERINGS = {
     "newest": ("-created_at", "-id"),
@@ -130,3 +141,119 @@ def destination_change_get_for_code(*, code: QRCode, public_id: str) -> Destinat
     if change is None:
         raise Http404("No such destination change.")
     return change
+
+
+# --- Dashboard reads: brand templates, bulk selections, summaries ----------------------------------
+
+
+def brand_template_list_for_workspace(*, workspace: Workspace) -> QuerySet[BrandTemplate]:
+    return (
+        BrandTemplate.objects.filter(workspace=workspace)
+        .select_related("logo")
+        .order_by("name", "id")
+    )
+
+
+def brand_template_get_for_workspace(*, workspace: Workspace, public_id: str) -> BrandTemplate:
+    template = (
+        BrandTemplate.objects.select_related("logo")
+        .filter(workspace=workspace, public_id=public_id)
+        .first()
+    )
+    if template is None:
+        raise Http404("No such brand style.")
+    return template
+
+
+def code_list_by_public_ids(*, workspace: Workspace, public_ids: list[str]) -> QuerySet[QRCode]:
+    """The workspace's live codes among `public_ids`; foreign and unknown ids are left out."""
+    return (
+        QRCode.objects.alive()
+        .filter(workspace=workspace, public_id__in=list(public_ids))
+        .select_related("group", "logo", "workspace")
+        .order_by("-created_at", "-id")
+    )
+
+
+def group_list_with_stats(
+    *, workspace: Workspace, include_archived: bool = False, archived_only: bool = False
+) -> QuerySet[CampaignGroup]:
+    """Groups with `code_count`, `active_count` and `scan_total` of their live codes."""
+    alive = Q(codes__deleted_at__isnull=True)
+    groups = CampaignGroup.objects.filter(workspace=workspace).annotate(
+        code_count=Count("codes", filter=alive),
+        active_count=Count("codes", filter=alive & Q(codes__is_active=True)),
+        scan_total=Coalesce(Sum("codes__scan_count", filter=alive), 0),
+    )
+    if archived_only:
+        groups = groups.filter(archived_at__isnull=False)
+    elif not include_archived:
+        groups = groups.filter(archived_at__isnull=True)
+    return groups.order_by("name", "id")
+
+
+def group_stats(*, group: CampaignGroup) -> dict:
+    """Live codes, active codes and scans of one group."""
+    return (
+        QRCode.objects.alive()
+        .filter(group=group)
+        .aggregate(
+            code_count=Count("id"),
+            active_count=Count("id", filter=Q(is_active=True)),
+            scan_total=Coalesce(Sum("scan_count"), 0),
+        )
+    )
+
+
+def workspace_code_stats(*, workspace: Workspace) -> dict:
+    """Counts for the overview: codes, active codes, dynamic codes, scans, groups."""
+    stats = (
+        QRCode.objects.alive()
+        .filter(workspace=workspace)
+        .aggregate(
+            code_count=Count("id"),
+            active_count=Count("id", filter=Q(is_active=True)),
+            dynamic_count=Count("id", filter=Q(kind=Kind.DYNAMIC)),
+            scan_total=Coalesce(Sum("scan_count"), 0),
+        )
+    )
+    stats["group_count"] = CampaignGroup.objects.filter(
+        workspace=workspace, archived_at__isnull=True
+    ).count()
+    return stats
+
+
+def scan_summary_for_code(*, code: QRCode, days: int = 30) -> dict:
+    """Human scans per day over the last `days` days (oldest first), for the code page.
+
+    Reads the `scan_code_time` index (code, scanned_at); bots are left out as in `scan_count`.
+    """
+    from analytics.models import Scan
+
+    today = timezone.now().date()
+    start = today - timedelta(days=days - 1)
+    rows = (
+        Scan.objects.filter(
+            code=code, is_bot=False, scanned_at__gte=datetime.combine(start, time.min, tzinfo=UTC)
+        )
+        .annotate(day=TruncDate("scanned_at", tzinfo=UTC))
+        .values("day")
+        .annotate(count=Count("id"))
+    )
+    by_day = {row["day"]: row["count"] for row in rows}
+    series = [
+        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), 0)) for i in range(days)
+    ]
+    last = (
+        Scan.objects.filter(code=code, is_bot=False)
+        .order_by("-scanned_at")
+        .values_list("scanned_at", flat=True)
+        .first()
+    )
+    return {
+        "total": code.scan_count,
+        "series": series,
+        "period_total": sum(count for _, count in series),
+        "last_7": sum(count for _, count in series[-7:]),
+        "last_scan_at": last,
+    }

@@ -19,3 +19,40 @@ document.addEventListener("click", async (event) => {
     window.prompt("Copy this:", text);
   }
 });
+
+// Codes list: "select all" for the bulk actions, and how many are selected.
+function updateSelection(form) {
+  const boxes = form.querySelectorAll('input[type=checkbox][name=codes]');
+  const checked = Array.from(boxes).filter((box) => box.checked).length;
+  const all = form.querySelector("[data-select-all]");
+  if (all) {
+    all.checked = checked > 0 && checked === boxes.length;
+    all.indeterminate = checked > 0 && checked < boxes.length;
+  }
+  const label = form.querySelector("[data-selected-count]");
+  if (label) label.textContent = checked ? `${checked} selected` : "Select all on this page";
+}
+
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.matches("[data-select-all]")) {
+    target.form.querySelectorAll('input[type=checkbox][name=codes]').forEach((box) => {
+      box.checked = target.checked;
+    });
+    updateSelection(target.form);
+  } else if (target.matches('input[type=checkbox][name=codes]') && target.form) {
+    updateSelection(target.form);
+  }
+});
+
+// Design form: show a colour's hex value and the logo size as a percentage while they change.
+document.addEventListener("input", (event) => {
+  const target = event.target;
+  if (!target.id) return;
+  document.querySelectorAll(`[data-hex-for="${target.id}"]`).forEach((el) => {
+    el.textContent = target.value.toUpperCase();
+  });
+  document.querySelectorAll(`[data-percent-of="${target.id}"]`).forEach((el) => {
+    el.textContent = `${Math.round(parseFloat(target.value) * 100)} %`;
+  });
+});

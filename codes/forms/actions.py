@@ -1,0 +1,90 @@
+"""Small forms behind the code page's and the list's buttons."""
+
+from django import forms
+
+DOWNLOAD_FORMATS = [
+    ("png", "PNG — for screens and most print shops"),
+    ("svg", "SVG — vector, for designers"),
+    ("pdf", "PDF — vector, print-ready"),
+    ("jpeg", "JPEG — for tools that need it"),
+]
+DOWNLOAD_SIZES = [
+    (256, "256 px"),
+    (512, "512 px"),
+    (1024, "1024 px"),
+    (2048, "2048 px"),
+    (4096, "4096 px"),
+]
+
+BULK_ACTIONS = [
+    ("activate", "Activate"),
+    ("deactivate", "Deactivate"),
+    ("move", "Move to group…"),
+    ("apply_style", "Apply brand style…"),
+    ("delete", "Delete"),
+]
+MAX_BULK = 200
+
+
+class DestinationForm(forms.Form):
+    destination = forms.CharField(
+        label="New destination",
+        max_length=2048,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+
+class DownloadForm(forms.Form):
+    format = forms.ChoiceField(label="Format", choices=DOWNLOAD_FORMATS, initial="png")
+    size = forms.TypedChoiceField(label="Size", choices=DOWNLOAD_SIZES, coerce=int, initial=1024)
+
+
+class ImageForm(forms.Form):
+    """The inline image (thumbnails, the code page): any size the engine accepts."""
+
+    format = forms.ChoiceField(choices=[("svg", "SVG"), ("png", "PNG")], required=False)
+    size = forms.IntegerField(min_value=64, max_value=1024, required=False)
+
+
+class MoveForm(forms.Form):
+    group = forms.ChoiceField(label="Group", required=False)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "No group")] + [(g.public_id, g.name) for g in groups]
+
+
+class BulkForm(forms.Form):
+    codes = forms.MultipleChoiceField(
+        label="Codes", error_messages={"required": "Select at least one code first."}
+    )
+    action = forms.ChoiceField(label="Action", choices=BULK_ACTIONS)
+    group = forms.ChoiceField(label="Group", required=False)
+    template = forms.ChoiceField(label="Brand style", required=False)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, groups=(), templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "No group")] + [(g.public_id, g.name) for g in groups]
+        self.fields["template"].choices = [("", "Choose a style")] + [
+            (t.public_id, t.name) for t in templates
+        ]
+        # Any id is accepted here; the selector keeps only the workspace's own codes.
+        ids = self.data.getlist("codes") if hasattr(self.data, "getlist") else []
+        self.fields["codes"].choices = [(value, value) for value in ids[:MAX_BULK]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "apply_style" and not cleaned.get("template"):
+            self.add_error("template", "Choose the brand style to apply.")
+        if len(self.data.getlist("codes")) > MAX_BULK:
+            self.add_error("codes", f"Select at most {MAX_BULK} codes at a time.")
+        return cleaned
+
+
+class TemplateNameForm(forms.Form):
+    name = forms.CharField(
+        label="Style name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Acme primary"}),
+    )

@@ -1,0 +1,104 @@
+"""Template helpers for the codes pages: labels and one-line summaries of a code."""
+
+from django import template
+
+from codes.models import Status
+from codes.rendering import CONTENT_TYPES
+
+register = template.Library()
+
+STATUS_LABELS = {
+    Status.ACTIVE: ("Active", "active"),
+    Status.INACTIVE: ("Paused", "paused"),
+    Status.EXPIRED: ("Expired", "expired"),
+    Status.LIMIT_REACHED: ("Limit reached", "expired"),
+    Status.DELETED: ("Deleted", "expired"),
+}
+# The field that best names a code of each content type, for its row in the list.
+SUMMARY_FIELDS = {
+    "text": ("text",),
+    "wifi": ("ssid",),
+    "vcard": ("first_name", "last_name", "organization"),
+    "mecard": ("name",),
+    "email": ("to",),
+    "sms": ("number",),
+    "phone": ("number",),
+    "geo": ("latitude", "longitude"),
+    "event": ("title", "start"),
+}
+
+
+@register.filter
+def content_label(content_type: str) -> str:
+    spec = CONTENT_TYPES.get(content_type)
+    return spec.label if spec else content_type
+
+
+@register.filter
+def content_summary(code) -> str:
+    """What the code opens, in a line: the destination, the network name, the contact..."""
+    if code.content_type == "url":
+        return code.destination
+    content = code.content or {}
+    parts = [
+        str(content[name])
+        for name in SUMMARY_FIELDS.get(code.content_type, ())
+        if content.get(name)
+    ]
+    text = ", ".join(parts) if code.content_type == "geo" else " ".join(parts)
+    return text[:120]
+
+
+@register.filter
+def status_label(code) -> str:
+    return STATUS_LABELS.get(code.status, (code.status, ""))[0]
+
+
+@register.filter
+def status_class(code) -> str:
+    return STATUS_LABELS.get(code.status, ("", ""))[1]
+
+
+@register.filter
+def content_fields(code) -> list[tuple[str, object]]:
+    """(label, value) of a content code's filled fields, for the code page."""
+    spec = CONTENT_TYPES.get(code.content_type)
+    if spec is None or code.content_type == "url":
+        return []
+    content = code.content or {}
+    rows = []
+    for field in spec.fields:
+        value = content.get(field.name)
+        if value in (None, "", [], False):
+            continue
+        if field.name == "password":
+            value = "•" * min(
+                len(str(value)), 12
+            )  # shown on screen share; it is in the image anyway
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        elif value is True:
+            value = "Yes"
+        rows.append((field.label, value))
+    return rows
+
+
+@register.simple_tag
+def bar_chart(series, height: int = 64) -> dict:
+    """Geometry of a small bar chart of (day, count) for a server-rendered SVG."""
+    peak = max((count for _, count in series), default=0) or 1
+    width = 8
+    gap = 2
+    bars = []
+    for index, (day, count) in enumerate(series):
+        h = 0 if not count else max(2, round(count / peak * (height - 4)))
+        bars.append(
+            {"x": index * (width + gap), "y": height - h, "h": h, "day": day, "count": count}
+        )
+    return {
+        "bars": bars,
+        "width": len(series) * (width + gap) - gap,
+        "height": height,
+        "bar": width,
+        "peak": peak,
+    }
