@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include("qrsite.api.urls")),
     path("", include("codes.scan_urls")),
+    path("", include("codes.urls")),
     path("", include("accounts.dashboard_urls")),
 ]
 
