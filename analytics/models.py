@@ -67,3 +67,13 @@ class DailySalt(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+# --- Rollups (issue 6): pre-aggregated counts, defined in their own module ------------------------
+from analytics.rollup_models import (  # noqa: E402, F401
+    RollupCodeGroup,
+    RollupDay,
+    RollupState,
+    ScanDimensionRollup,
+    ScanHourRollup,
+)

@@ -1,0 +1,348 @@
+"""The counting behind the analytics selectors, from rollups where they exist and from the raw
+scans everywhere else (today, partial UTC days at the edges of a local-time range, days not
+rolled up yet). Both sources give the same numbers; tests hold them to it.
+
+Raw counting needs one SQL feature the ORM cannot aggregate over: a window function that
+ranks each visitor's scans of a code within a UTC day (rank 1 is a unique scan). So the ORM
+builds the inner query (portable filters, time-zone truncation, the window) and a small outer
+statement in SQL that SQLite and PostgreSQL both accept groups it. Those statements are built
+from constants and the ORM's own compiled SQL, with every value passed as a parameter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber, Trunc, TruncDate
+
+from analytics.models import RollupDay, Scan, ScanDimensionRollup, ScanHourRollup
+from analytics.rollup_models import Dimension, Grain, RollupScope
+
+# Breakdown dimensions (the code dimension is separate: top codes).
+BREAKDOWNS = {
+    Dimension.COUNTRY: "country",
+    Dimension.DEVICE_TYPE: "device_type",
+    Dimension.OS: "os",
+    Dimension.BROWSER: "browser",
+    Dimension.REFERRER: "referrer_host",
+    Dimension.LANGUAGE: "language",
+}
+_SCAN_COLUMNS = ["id", "code_id", "workspace_id", "is_bot", "visitor_hash", *BREAKDOWNS.values()]
+# A unique scan: first of its visitor, code, kind (bot or not) and UTC day, with a hash at all
+# (a scanner who sent Sec-GPC has none and is counted, but never as unique).
+UNIQUE_SQL = "SUM(CASE WHEN t.rn = 1 AND t.visitor_hash <> '' THEN 1 ELSE 0 END)"
+# Turns one scan row into one row per breakdown dimension (CROSS JOIN + CASE works in SQLite
+# and PostgreSQL alike, unlike LATERAL or GROUPING SETS).
+DIMENSIONS_SQL = " UNION ALL ".join(f"SELECT {int(d)} AS dim" for d in BREAKDOWNS)
+VALUE_SQL = (
+    "CASE d.dim "
+    + " ".join(f"WHEN {int(d)} THEN t.{column}" for d, column in BREAKDOWNS.items())
+    + " END"
+)
+
+Counts = dict  # key -> [scans, uniques]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is counted: one code, a group's current codes, or a whole workspace."""
+
+    kind: int
+    pk: int
+    workspace_id: int
+
+    def scans(self) -> QuerySet:
+        if self.kind == RollupScope.CODE:
+            return Scan.objects.filter(code_id=self.pk)
+        if self.kind == RollupScope.GROUP:
+            return Scan.objects.filter(workspace_id=self.workspace_id, code__group_id=self.pk)
+        return Scan.objects.filter(workspace_id=self.pk)
+
+    def rollup_filter(self) -> Q:
+        return Q(scope=self.kind, scope_id=self.pk)
+
+
+@dataclass
+class Plan:
+    """Which parts of [start, end) come from rollups (whole UTC days) and which from scans."""
+
+    days: list[tuple[date, date]] = field(default_factory=list)  # inclusive runs
+    raw: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+def utc_midnight(instant: datetime) -> datetime:
+    return datetime.combine(instant.astimezone(UTC).date(), time(), UTC)
+
+
+def plan(start: datetime, end: datetime, *, use_rollups: bool = True) -> Plan:
+    """Split a UTC range into rolled-up whole days and the raw remainder."""
+    if not use_rollups or end <= start:
+        return Plan(raw=[(start, end)] if end > start else [])
+    first = utc_midnight(start)
+    if first < start:
+        first += timedelta(days=1)
+    last = utc_midnight(end)  # exclusive
+    if last <= first:
+        return Plan(raw=[(start, end)])
+    covered = sorted(
+        RollupDay.objects.filter(day__gte=first.date(), day__lt=last.date()).values_list(
+            "day", flat=True
+        )
+    )
+    result = Plan()
+    for day in covered:
+        if result.days and result.days[-1][1] == day - timedelta(days=1):
+            result.days[-1] = (result.days[-1][0], day)
+        else:
+            result.days.append((day, day))
+    cursor = start
+    for first_day, last_day in result.days:
+        run_start = datetime.combine(first_day, time(), UTC)
+        if cursor < run_start:
+            result.raw.append((cursor, run_start))
+        cursor = datetime.combine(last_day + timedelta(days=1), time(), UTC)
+    if cursor < end:
+        result.raw.append((cursor, end))
+    return result
+
+
+def _add(target: Counts, key, scans: int, uniques: int) -> None:
+    entry = target.setdefault(key, [0, 0])
+    entry[0] += int(scans or 0)
+    entry[1] += int(uniques or 0)
+
+
+# --- raw scans ----------------------------------------------------------------------------------
+
+
+def ranked_scans_sql(scans: QuerySet, ranges: list[tuple[datetime, datetime]], **annotations):
+    """SQL and params selecting the scans in `ranges` with `rn`, the scan's rank among the
+    same visitor's scans of the code that UTC day, and `in_range`. The window starts reading
+    at UTC midnight, so a range starting mid-day still ranks earlier scans of that day."""
+    reach, inside = Q(), Q()
+    for start, end in ranges:
+        reach |= Q(scanned_at__gte=utc_midnight(start), scanned_at__lt=end)
+        inside |= Q(scanned_at__gte=start, scanned_at__lt=end)
+    rank = Window(
+        RowNumber(),
+        partition_by=[
+            F("code_id"),
+            F("visitor_hash"),
+            F("is_bot"),
+            TruncDate("scanned_at", tzinfo=UTC),
+        ],
+        order_by=[F("scanned_at").asc(), F("id").asc()],
+    )
+    queryset = (
+        scans.filter(reach)
+        .order_by()
+        .annotate(
+            in_range=Case(
+                When(inside, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            rn=rank,
+            **annotations,
+        )
+        .values(*_SCAN_COLUMNS, "scanned_at", "in_range", "rn", *annotations)
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def local_key(value, tz) -> datetime:
+    """A truncated bucket from either database as a naive local wall time."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    elif not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is not None:
+        value = value.astimezone(tz).replace(tzinfo=None)
+    return value
+
+
+def raw_series(scope: Scope, ranges, *, interval: str, tz) -> Counts:
+    """{(bucket, is_bot): [scans, uniques]} from the scans."""
+    if not ranges:
+        return {}
+    bucket = Trunc("scanned_at", interval, output_field=DateTimeField(), tzinfo=tz)
+    inner, params = ranked_scans_sql(scope.scans(), ranges, bucket=bucket)
+    sql = (
+        f"SELECT t.bucket, t.is_bot, COUNT(*), {UNIQUE_SQL} FROM ({inner}) t "  # noqa: S608
+        "WHERE t.in_range = 1 GROUP BY t.bucket, t.is_bot"
+    )
+    counts: Counts = {}
+    for bucket_value, is_bot, scans, uniques in _fetch(sql, params):
+        _add(counts, (local_key(bucket_value, tz), bool(is_bot)), scans, uniques)
+    return counts
+
+
+def raw_breakdowns(scope: Scope, ranges) -> Counts:
+    """{(dimension, value, is_bot): [scans, uniques]} from the scans."""
+    if not ranges:
+        return {}
+    inner, params = ranked_scans_sql(scope.scans(), ranges)
+    sql = (
+        f"SELECT d.dim, {VALUE_SQL}, t.is_bot, COUNT(*), {UNIQUE_SQL} "  # noqa: S608
+        f"FROM ({inner}) t CROSS JOIN ({DIMENSIONS_SQL}) d "
+        "WHERE t.in_range = 1 GROUP BY 1, 2, 3"
+    )
+    counts: Counts = {}
+    for dim, value, is_bot, scans, uniques in _fetch(sql, params):
+        _add(counts, (int(dim), value or "", bool(is_bot)), scans, uniques)
+    return counts
+
+
+def raw_top_codes(scope: Scope, ranges) -> Counts:
+    """{(code pk, is_bot): [scans, uniques]} from the scans."""
+    if not ranges:
+        return {}
+    inner, params = ranked_scans_sql(scope.scans(), ranges)
+    sql = (
+        f"SELECT t.code_id, t.is_bot, COUNT(*), {UNIQUE_SQL} FROM ({inner}) t "  # noqa: S608
+        "WHERE t.in_range = 1 GROUP BY t.code_id, t.is_bot"
+    )
+    counts: Counts = {}
+    for code_id, is_bot, scans, uniques in _fetch(sql, params):
+        _add(counts, (int(code_id), bool(is_bot)), scans, uniques)
+    return counts
+
+
+# --- rollups ------------------------------------------------------------------------------------
+
+
+def _day_runs_q(runs: list[tuple[date, date]], column: str) -> Q:
+    condition = Q(pk__in=[])
+    for first, last in runs:
+        condition |= Q(**{f"{column}__gte": first, f"{column}__lte": last})
+    return condition
+
+
+def rollup_series(scope: Scope, runs, *, interval: str, tz) -> Counts:
+    if not runs:
+        return {}
+    hours = Q(pk__in=[])
+    for first, last in runs:
+        hours |= Q(
+            hour__gte=datetime.combine(first, time(), UTC),
+            hour__lt=datetime.combine(last + timedelta(days=1), time(), UTC),
+        )
+    rows = (
+        ScanHourRollup.objects.filter(scope.rollup_filter(), hours)
+        .annotate(bucket=Trunc("hour", interval, output_field=DateTimeField(), tzinfo=tz))
+        .values("bucket", "is_bot")
+        .annotate(n=Sum("scans"), u=Sum("uniques"))
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        _add(counts, (local_key(row["bucket"], tz), row["is_bot"]), row["n"], row["u"])
+    return counts
+
+
+def rollup_breakdowns(scope: Scope, runs) -> Counts:
+    if not runs:
+        return {}
+    rows = (
+        ScanDimensionRollup.objects.filter(
+            scope.rollup_filter(),
+            _day_runs_q(runs, "period"),
+            dimension__in=list(BREAKDOWNS),
+            grain=Grain.DAY,
+        )
+        .values("dimension", "value", "is_bot")
+        .annotate(n=Sum("scans"), u=Sum("uniques"))
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        _add(counts, (row["dimension"], row["value"], row["is_bot"]), row["n"], row["u"])
+    return counts
+
+
+def _month_split(runs) -> tuple[list[date], list[tuple[date, date]]]:
+    """Whole UTC months inside the runs (answered by month rows) and the leftover days."""
+    months: list[date] = []
+    leftovers: list[tuple[date, date]] = []
+    for first, last in runs:
+        cursor = first
+        while cursor <= last:
+            month_start = cursor.replace(day=1)
+            next_month = (month_start + timedelta(days=32)).replace(day=1)
+            month_last = next_month - timedelta(days=1)
+            if cursor == month_start and month_last <= last:
+                months.append(month_start)
+            else:
+                leftovers.append((cursor, min(month_last, last)))
+            cursor = next_month
+    return months, leftovers
+
+
+def rollup_top_codes(scope: Scope, runs) -> Counts:
+    if not runs:
+        return {}
+    months, leftovers = _month_split(runs)
+    periods = Q(grain=Grain.MONTH, period__in=months) | (
+        Q(grain=Grain.DAY) & _day_runs_q(leftovers, "period")
+    )
+    rows = (
+        ScanDimensionRollup.objects.filter(scope.rollup_filter(), periods, dimension=Dimension.CODE)
+        .values("value", "is_bot")
+        .annotate(n=Sum("scans"), u=Sum("uniques"))
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        _add(counts, (int(row["value"]), row["is_bot"]), row["n"], row["u"])
+    return counts
+
+
+# --- both ---------------------------------------------------------------------------------------
+
+
+def series(scope: Scope, start, end, *, interval: str, tz, hour_aligned: bool, use_rollups=True):
+    """{(local bucket, is_bot): [scans, uniques]} over [start, end)."""
+    split = plan(start, end, use_rollups=use_rollups and hour_aligned)
+    counts = rollup_series(scope, split.days, interval=interval, tz=tz)
+    for key, (scans, uniques) in raw_series(scope, split.raw, interval=interval, tz=tz).items():
+        _add(counts, key, scans, uniques)
+    return counts
+
+
+def breakdowns(scope: Scope, start, end, *, use_rollups=True) -> Counts:
+    split = plan(start, end, use_rollups=use_rollups)
+    counts = rollup_breakdowns(scope, split.days)
+    for key, (scans, uniques) in raw_breakdowns(scope, split.raw).items():
+        _add(counts, key, scans, uniques)
+    return counts
+
+
+def top_codes(scope: Scope, start, end, *, use_rollups=True) -> Counts:
+    split = plan(start, end, use_rollups=use_rollups)
+    counts = rollup_top_codes(scope, split.days)
+    for key, (scans, uniques) in raw_top_codes(scope, split.raw).items():
+        _add(counts, key, scans, uniques)
+    return counts
+
+
+def fold_bots(counts: Counts, *, include_bots: bool) -> dict:
+    """Drop the is_bot part of each key: humans only, or humans and bots together."""
+    folded: dict = defaultdict(lambda: [0, 0])
+    for key, (scans, uniques) in counts.items():
+        *rest, is_bot = key
+        if is_bot and not include_bots:
+            continue
+        entry = folded[tuple(rest) if len(rest) > 1 else rest[0]]
+        entry[0] += scans
+        entry[1] += uniques
+    return dict(folded)
