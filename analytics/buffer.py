@@ -14,12 +14,13 @@ inserts the scan directly.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 import redis
 from django.conf import settings
+
+from codes.redis_io import hot_redis
 
 logger = logging.getLogger(__name__)
 
@@ -27,31 +28,22 @@ BUFFER_KEY = "qrsite:scans:buffer"
 PROCESSING_KEY = "qrsite:scans:processing"
 LOCK_KEY = "qrsite:scans:flush-lock"
 
-_client_lock = threading.Lock()
-_client: redis.Redis | None = None
-_client_url = ""
 _down_until = 0.0
 
 
+def _hot():
+    return hot_redis(settings.SCAN_BUFFER_URL, settings.SCAN_BUFFER_TIMEOUT)
+
+
 def get_client() -> redis.Redis:
-    """One connection pool per process, made after gunicorn forks (on first use)."""
-    global _client, _client_url
-    url = settings.SCAN_BUFFER_URL
-    if _client is None or _client_url != url:
-        with _client_lock:
-            if _client is None or _client_url != url:
-                timeout = settings.SCAN_BUFFER_TIMEOUT
-                _client = redis.Redis.from_url(
-                    url, socket_timeout=timeout, socket_connect_timeout=timeout
-                )
-                _client_url = url
-    return _client
+    """The ordinary client for the flush (made lazily, after gunicorn forks)."""
+    return _hot().client
 
 
 def reset() -> None:
-    """Forget the connection and the down-marker (tests, settings changes)."""
-    global _client, _down_until
-    _client, _down_until = None, 0.0
+    """Forget a remembered outage (tests, settings changes)."""
+    global _down_until
+    _down_until = 0.0
 
 
 def push(payload: str) -> bool:
@@ -60,7 +52,7 @@ def push(payload: str) -> bool:
     if not settings.SCAN_BUFFER_URL or time.monotonic() < _down_until:
         return False
     try:
-        get_client().rpush(BUFFER_KEY, payload)
+        _hot().execute("RPUSH", BUFFER_KEY, payload)
     except redis.RedisError:
         _down_until = time.monotonic() + settings.SCAN_BUFFER_RETRY_SECONDS
         logger.warning("scan buffer unreachable; recording scans directly for a while")

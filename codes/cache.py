@@ -16,9 +16,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
+
+from codes.redis_io import hot_redis
 
 logger = logging.getLogger(__name__)
 
@@ -107,24 +108,21 @@ class _DjangoCacheStore:
 
 
 class _RedisStore:
-    """Redis straight through one long-lived client: Django's cache backend builds a client
-    object per call, which costs the hot path more than the round trip itself."""
+    """Redis through the hot-path connection (see codes.redis_io)."""
 
     def __init__(self, url: str):
-        timeout = settings.SCAN_BUFFER_TIMEOUT
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+        self.redis = hot_redis(url, settings.SCAN_BUFFER_TIMEOUT)
 
     def get_pair(self, entry_key: str, token_key: str):
-        entry, token = self.client.mget(entry_key, token_key)
+        entry, token = self.redis.execute("MGET", entry_key, token_key)
         return (json.loads(entry) if entry else None), (token.decode() if token else None)
 
     def set(self, key: str, value, timeout: int) -> None:
-        self.client.set(key, value if isinstance(value, str) else json.dumps(value), ex=timeout)
+        data = value if isinstance(value, str) else json.dumps(value)
+        self.redis.client.set(key, data, ex=timeout)
 
     def delete(self, key: str) -> None:
-        self.client.delete(key)
+        self.redis.client.delete(key)
 
 
 _stores: dict[str, _RedisStore] = {}
