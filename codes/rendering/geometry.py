@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import segno
 
-from . import fonts
+from . import fonts, qr
 from .errors import SpecError
 from .spec import FONT_REFERENCE_WIDTH, Style
 
@@ -25,15 +25,15 @@ BADGE_RADIUS = 2.5  # modules
 
 
 @functools.lru_cache(maxsize=512)
-def encode(payload: str, error: str) -> segno.QRCode:
-    """The QR symbol; cached because segno's mask selection dominates a render."""
+def encode(payload: str, error: str) -> tuple[int, tuple[bytes, ...]]:
+    """``(version, matrix rows)`` of the symbol; cached because encoding dominates a render."""
     if not isinstance(payload, str) or not payload:
         raise SpecError({"content": "is empty; give something to encode"})
     # Always UTF-8: segno would otherwise pick Shift_JIS (Kanji mode) for Cyrillic and Latin-1
     # for accents, which phone readers decode as the wrong characters.
     encoding = None if payload.isascii() else "utf-8"
     try:
-        return segno.make(payload, error=error, boost_error=False, micro=False, encoding=encoding)
+        return qr.make_matrix(payload, error, encoding)
     except segno.DataOverflowError:
         raise SpecError(
             {
@@ -90,8 +90,7 @@ def build(
     payload: str, error: str, logo_size: float | None = None, aspect: float = 1.0
 ) -> Geometry:
     """Geometry for ``payload``; ``logo_size`` (fraction of width) clears a centred area."""
-    qr = encode(payload, error)
-    matrix = qr.matrix
+    version, matrix = encode(payload, error)
     n = len(matrix)
     rows = [bytearray(row) for row in matrix]
     finders = ((0, 0), (n - FINDER, 0), (0, n - FINDER))
@@ -102,7 +101,7 @@ def build(
     if logo_size:
         logo_box, cleared = _logo_rect(n, logo_size, aspect)
         c0, r0, c1, r1 = cleared
-        protected = _function_rows(n, qr.version)
+        protected = _function_rows(n, version)
         if c0 < 0 or r0 < 0 or any(any(protected[r][c0:c1]) for r in range(r0, r1)):
             raise SpecError(
                 {
@@ -113,7 +112,7 @@ def build(
         for r in range(r0, r1):
             rows[r][c0:c1] = bytes(c1 - c0)
     return Geometry(
-        version=qr.version,
+        version=version,
         error=error,
         n=n,
         dark=tuple(bytes(row) for row in rows),
