@@ -2,7 +2,7 @@
 
 import json
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -35,6 +35,7 @@ class ApiKeySerializer(serializers.Serializer):
     revoked = serializers.BooleanField()
     created_by = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_created_by(self, api_key) -> str | None:
         return api_key.created_by.email if api_key.created_by_id else None
 

@@ -25,7 +25,11 @@ class CodeFilter(django_filters.FilterSet):
         method="_noop", help_text="A group's slug or id; `none` for codes in no group."
     )
     type = django_filters.ChoiceFilter(method="_noop", choices=Kind.choices)
-    active = django_filters.BooleanFilter(method="_noop")
+    active = django_filters.TypedChoiceFilter(
+        method="_noop",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+    )
     search = django_filters.CharFilter(
         method="_noop", help_text="Part of the name or destination, or an exact id or slug."
     )
@@ -58,7 +62,7 @@ class CodeFilter(django_filters.FilterSet):
             group=group,
             ungrouped=ungrouped,
             kind=data.get("type") or None,
-            is_active=data.get("active"),
+            is_active=data.get("active") if data.get("active") != "" else None,
             search=data.get("search") or None,
             external_id=data.get("external_id") or None,
         )

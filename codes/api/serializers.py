@@ -222,11 +222,11 @@ class CodeSerializer(serializers.Serializer):
     pass_query_string = serializers.BooleanField()
     style = serializers.DictField()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_destination(self, code) -> str | None:
         return code.destination or None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_short_url(self, code) -> str | None:
         return code.short_url or None
 
@@ -239,15 +239,15 @@ class CodeSerializer(serializers.Serializer):
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_group(self, code) -> str | None:
         return code.group.slug if code.group_id else None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))
     def get_content(self, code) -> dict | None:
         return None if code.content_type == "url" else code.content
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_logo(self, code) -> str | None:
         return code.logo.public_id if code.logo_id else None
 
@@ -289,14 +289,14 @@ class DestinationChangeSerializer(serializers.Serializer):
     changed_by = serializers.SerializerMethodField()
     restored_from = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_old_destination(self, change) -> str | None:
         return change.old_destination or None
 
-    @extend_schema_field(OpenApiTypes.EMAIL)
+    @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_changed_by(self, change) -> str | None:
         return change.changed_by.email if change.changed_by_id else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_restored_from(self, change) -> str | None:
         return change.restored_from.public_id if change.restored_from_id else None

@@ -206,30 +206,31 @@ class CodeViewSet(ApiViewSet):
         for index, raw in enumerate(serializer.validated_data["codes"]):
             item = CodeCreateSerializer(data={**defaults, **raw})
             if item.is_valid():
-                items.append(item.validated_data)
+                items.append((index, item.validated_data))
             else:
                 errors += [{"index": index, **e} for e in _flatten(item.errors)]
-        if errors:
-            return validation_response(request, errors, view=self)
         created = []
         with transaction.atomic():
-            for index, data in enumerate(items):
+            # Items refused for their shape are skipped here; the others still run through
+            # the service, so one answer lists every problem of the batch.
+            for index, data in items:
                 try:
-                    created.append(
-                        code_create_from_input(
-                            workspace=self.workspace, actor=self.actor, data=data
-                        )
+                    code = code_create_from_input(
+                        workspace=self.workspace, actor=self.actor, data=data
                     )
                 except DjangoValidationError as exc:
                     errors += [{"index": index, **e} for e in _django_validation_items(exc)]
+                else:
+                    created.append((code, data))
             if errors:
                 # All or nothing: one refused item undoes the whole batch.
                 transaction.set_rollback(True)
         if errors:
+            errors.sort(key=lambda e: e["index"])
             return validation_response(request, errors, view=self)
         codes = [
             self._out(code, image_format=data["format"], image_size=data["size"])
-            for code, data in zip(created, items, strict=True)
+            for code, data in created
         ]
         return Response({"count": len(codes), "codes": codes}, status=status.HTTP_201_CREATED)
 

@@ -23,6 +23,7 @@ from django.core.cache import cache
 logger = logging.getLogger("qrsite.api")
 
 ANONYMOUS = "anonymous"
+KEY_PREFIX = "api:rl"
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def hit(*, bucket: str, policy: str, limit: int, now: float | None = None) -> Ra
     now = time.time() if now is None else now
     start = int(now // window) * window
     reset = max(math.ceil(start + window - now), 1)
-    key = f"api:rl:{policy}:{bucket}:{start}"
+    key = f"{KEY_PREFIX}:{policy}:{bucket}:{start}"
     try:
         cache.add(key, 0, timeout=window + 5)
         try:

@@ -2,22 +2,23 @@
 that send them. Each test starts with empty rate-limit counters and render caches."""
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership
+from qrsite.api import ratelimit
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(monkeypatch):
+    # Counters of one test must not leak into the next. Never cache.clear(): with Redis that
+    # is FLUSHDB on a database other processes share; a fresh key prefix isolates instead.
+    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"api:rl:test-{uuid.uuid4().hex}")
 
 
 def make_key(user, workspace, scope="write", **kwargs):

@@ -1,0 +1,303 @@
+"""Every endpoint × every kind of caller → the documented status, and nothing written on refusal.
+
+Callers: no key, a revoked key, an expired key, Acme keys of scope read / write / admin, and
+Globex's admin key (another workspace). Refusals: 401 for missing/revoked/expired credentials,
+403 when the scope is too small (checked before any lookup), 404 for another workspace's
+objects. Bulk update/delete name their ids in the body, so a foreign id is a 400 listing it.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts import services as account_services
+from accounts.models import ApiKey, Membership
+from codes import services as code_services
+from codes.models import CampaignGroup, DestinationChange, QRCode
+from qrsite.api.models import IdempotencyRecord
+from tests.api.conftest import ApiClient, make_key
+
+RANK = {"read": 0, "write": 1, "admin": 2}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    url: str
+    scope: str
+    ok: int
+    body: dict | None = None
+    foreign: int | None = None  # status for another workspace's key; None: same as ok
+
+    def __str__(self):
+        return f"{self.method} {self.url}"
+
+
+ENDPOINTS = [
+    Endpoint("get", "/api/v1/codes", "read", 200),
+    Endpoint("post", "/api/v1/codes", "write", 201, {"destination": "https://example.com/new"}),
+    Endpoint("get", "/api/v1/codes/{code}", "read", 200, foreign=404),
+    Endpoint("patch", "/api/v1/codes/{code}", "write", 200, {"name": "Renamed"}, foreign=404),
+    Endpoint("delete", "/api/v1/codes/{code}", "write", 204, foreign=404),
+    Endpoint("get", "/api/v1/codes/{code}/image", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/codes/{code}/destinations", "read", 200, foreign=404),
+    Endpoint(
+        "post", "/api/v1/codes/{code}/destinations/{change}/rollback", "write", 200, {}, foreign=404
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/codes/bulk",
+        "write",
+        201,
+        {"codes": [{"destination": "https://example.com/b1"}], "defaults": {"type": "dynamic"}},
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/codes/bulk/update",
+        "write",
+        200,
+        {"ids": ["{code}"], "is_active": False},
+        foreign=400,
+    ),
+    Endpoint("post", "/api/v1/codes/bulk/delete", "write", 200, {"ids": ["{code}"]}, foreign=400),
+    Endpoint("get", "/api/v1/groups", "read", 200),
+    Endpoint("post", "/api/v1/groups", "write", 201, {"name": "Autumn"}),
+    Endpoint("get", "/api/v1/groups/{group}", "read", 200, foreign=404),
+    Endpoint("patch", "/api/v1/groups/{group}", "write", 200, {"name": "Renamed"}, foreign=404),
+    Endpoint("delete", "/api/v1/groups/{group}", "write", 204, foreign=404),
+    Endpoint("post", "/api/v1/render", "read", 200, {"destination": "https://example.com/r"}),
+    Endpoint("get", "/api/v1/keys", "admin", 200),
+    Endpoint("post", "/api/v1/keys", "admin", 201, {"name": "CI", "scope": "read"}),
+    Endpoint("delete", "/api/v1/keys/{key}", "admin", 204, foreign=404),
+]
+
+CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]
+REFUSAL_CODES = {
+    "none": "not_authenticated",
+    "revoked": "api_key_revoked",
+    "expired": "api_key_expired",
+}
+
+
+def expected_status(endpoint: Endpoint, caller: str) -> int:
+    if caller in REFUSAL_CODES:
+        return 401
+    if caller == "other_workspace":
+        return endpoint.foreign or endpoint.ok
+    return 403 if RANK[caller] < RANK[endpoint.scope] else endpoint.ok
+
+
+@pytest.fixture
+def acme_objects(alice, acme):
+    group = code_services.group_create(workspace=acme, actor=alice, name="Spring launch")
+    code = code_services.code_create(
+        workspace=acme,
+        actor=alice,
+        kind="dynamic",
+        destination="https://example.com/first",
+        group=group,
+        name="Menu",
+    )
+    first_change = code.destination_changes.get()
+    code_services.code_change_destination(
+        code=code, destination="https://example.com/second", actor=alice
+    )
+    actor = Membership.objects.get(user=alice, workspace=acme)
+    spare_key, _ = account_services.api_key_create(
+        workspace=acme, actor=actor, name="spare", scope="read"
+    )
+    return {
+        "code": code.public_id,
+        "group": group.public_id,
+        "change": first_change.public_id,
+        "key": spare_key.public_id,
+    }
+
+
+@pytest.fixture
+def callers(alice, acme, charlie, globex, revoked_key, expired_key):
+    return {
+        "none": None,
+        "revoked": revoked_key,
+        "expired": expired_key,
+        "read": make_key(alice, acme, "read"),
+        "write": make_key(alice, acme, "write"),
+        "admin": make_key(alice, acme, "admin"),
+        "other_workspace": make_key(charlie, globex, "admin"),
+    }
+
+
+def acme_state(acme):
+    """Everything a request could write in Acme."""
+    return {
+        "codes": sorted(
+            QRCode.objects.filter(workspace=acme).values_list(
+                "public_id", "name", "is_active", "deleted_at", "destination", "group_id"
+            )
+        ),
+        "groups": sorted(
+            CampaignGroup.objects.filter(workspace=acme).values_list("public_id", "name")
+        ),
+        "changes": DestinationChange.objects.filter(workspace=acme).count(),
+        "keys": sorted(ApiKey.objects.filter(workspace=acme).values_list("public_id", "revoked")),
+        "idempotency": IdempotencyRecord.objects.filter(workspace=acme).count(),
+    }
+
+
+def _fill(value, objects):
+    if isinstance(value, str):
+        return value.format(**objects)
+    if isinstance(value, list):
+        return [_fill(v, objects) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, objects) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_permission_matrix(endpoint, caller, callers, acme_objects, acme):
+    client = ApiClient(callers[caller])
+    url = endpoint.url.format(**acme_objects)
+    body = _fill(endpoint.body, acme_objects)
+    before = acme_state(acme)
+
+    kwargs = {"HTTP_IDEMPOTENCY_KEY": f"matrix-{caller}"} if endpoint.method == "post" else {}
+    if endpoint.method in ("get",):
+        response = client.get(url)
+    else:
+        response = getattr(client, endpoint.method)(url, body, **kwargs)
+
+    status = expected_status(endpoint, caller)
+    assert response.status_code == status, response.content[:400]
+    assert "RateLimit" in response
+    assert "RateLimit-Policy" in response
+    if status >= 400:
+        error = response.json()["error"]
+        if caller in REFUSAL_CODES:
+            assert error["code"] == REFUSAL_CODES[caller]
+            assert response["WWW-Authenticate"].startswith("Bearer")
+        elif status == 403:
+            assert error["code"] == "insufficient_scope"
+            assert endpoint.scope in error["message"]
+        elif status == 404:
+            assert error["code"] == "not_found"
+        assert acme_state(acme) == before, "a refused request wrote something"
+    if caller == "other_workspace" and status < 400:
+        # Served in Globex: nothing of Acme's is visible or changed.
+        assert acme_state(acme) == before
+        assert acme_objects["code"].encode() not in response.content
+
+
+def test_other_workspace_sees_none_of_acmes_codes_in_lists(callers, acme_objects):
+    client = ApiClient(callers["other_workspace"])
+
+    response = client.get("/api/v1/codes")
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+# --- the dashboard session ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "method", "status"),
+    [
+        ("alice", "get", 200),
+        ("bob", "get", 200),
+        ("carol", "get", 200),
+        ("alice", "post", 201),
+        ("bob", "post", 201),
+        ("carol", "post", 403),
+    ],
+)
+def test_session_users_get_the_scope_of_their_role(
+    request, csrf_client_for, acme, persona, method, status
+):
+    user = request.getfixturevalue(persona)
+    client = csrf_client_for(user)
+    token = "t" * 32  # the cookie the dashboard sets, and the header htmx sends back
+    client.cookies["csrftoken"] = token
+    if method == "get":
+        response = client.get("/api/v1/codes")
+    else:
+        response = client.post(
+            "/api/v1/codes",
+            data='{"destination": "https://example.com/s"}',
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+
+    assert response.status_code == status, response.content[:300]
+    if status == 403:
+        assert response.json()["error"]["code"] == "insufficient_scope"
+        assert not QRCode.objects.filter(workspace=acme).exists()
+
+
+def test_session_write_without_csrf_token_is_refused(csrf_client_for, alice, acme):
+    client = csrf_client_for(alice)
+
+    response = client.post(
+        "/api/v1/codes",
+        data='{"destination": "https://example.com/s"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert not QRCode.objects.exists()
+
+
+def test_stranger_session_gets_404_for_acmes_code(charlie_client, acme_objects):
+    response = charlie_client.get(f"/api/v1/codes/{acme_objects['code']}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_key_stops_working_when_its_creator_leaves(alice, bob, acme):
+    key = make_key(alice, acme, "write")
+    Membership.objects.filter(user=alice).delete()
+
+    response = ApiClient(key).get("/api/v1/codes")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_key_never_does_more_than_its_creators_role(alice, acme):
+    key = make_key(alice, acme, "write")
+    Membership.objects.filter(user=alice).update(role="viewer")
+
+    response = ApiClient(key).post("/api/v1/codes", {"destination": "https://example.com/x"})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert not QRCode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer",
+        "Bearer nonsense",
+        "Bearer qr_AAAAAAAA.wrongsecret",
+        "Basic YWxpY2U6cHc=",
+        "Token x",
+    ],
+)
+def test_malformed_or_unknown_credentials_get_401(header, db):
+    response = ApiClient().get("/api/v1/codes", HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_right_prefix_with_wrong_secret_is_refused(read_key):
+    prefix = read_key.split(".")[0]
+
+    response = ApiClient(f"{prefix}.{'x' * 40}").get("/api/v1/codes")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
