@@ -125,7 +125,7 @@ class RollupCodeGroup(models.Model):
     since has its old and new groups rebuilt."""
 
     code = models.OneToOneField(
-        "codes.QRCode", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "codes.QRCode", on_delete=models.CASCADE, primary_key=True, related_name="rollup_snapshot"
     )
     group_id = models.BigIntegerField(null=True, blank=True)
 

@@ -26,3 +26,15 @@ def scan_salt_cleanup_task() -> int:
     from analytics.services import scan_salt_cleanup
 
     return scan_salt_cleanup()
+
+
+# --- Rollups (issue 6) ------------------------------------------------------------------------
+
+
+@shared_task(name="analytics.rollup_run_task", ignore_result=True)
+def rollup_run_task() -> int:
+    """Roll up finished UTC days and redo days with late scans; returns the days done.
+    Safe to run on several workers: one holds the lease, the others return at once."""
+    from analytics.rollups import rollup_run
+
+    return len(rollup_run().days)

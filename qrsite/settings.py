@@ -224,6 +224,20 @@ CELERY_BEAT_SCHEDULE = {
     "scan-salt-cleanup": {"task": "analytics.scan_salt_cleanup_task", "schedule": 3600.0},
 }
 
+# --- Analytics rollups (issue 6) ----------------------------------------------------------------
+# Pre-aggregated counts keep analytics fast; the periodic run rolls up finished UTC days and
+# redoes days that received late scans. Reads use raw scans for whatever is not rolled up yet.
+ANALYTICS_ROLLUP_INTERVAL_SECONDS = env.float("ANALYTICS_ROLLUP_INTERVAL_SECONDS", default=300.0)
+# A day is rolled up this long after it ends, once scans still in flight have landed.
+ANALYTICS_ROLLUP_SETTLE_SECONDS = env.int("ANALYTICS_ROLLUP_SETTLE_SECONDS", default=300)
+# How long one run's claim lasts without renewal (renewed after every day it rolls up).
+ANALYTICS_ROLLUP_LEASE_SECONDS = env.int("ANALYTICS_ROLLUP_LEASE_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
+    "task": "analytics.rollup_run_task",
+    "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,
+    "options": {"expires": ANALYTICS_ROLLUP_INTERVAL_SECONDS},
+}
+
 # --- Security (production) ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='RollupCodeGroup',
             fields=[
-                ('code', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='codes.qrcode')),
+                ('code', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='rollup_snapshot', serialize=False, to='codes.qrcode')),
                 ('group_id', models.BigIntegerField(blank=True, null=True)),
             ],
         ),
