@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from accounts import views
+from accounts import api_keys_views, views
 from accounts.dashboard import home
 
 settings_patterns = (
@@ -17,6 +17,13 @@ settings_patterns = (
         ),
         path("members/<str:member_id>/role/", views.member_role, name="member_role"),
         path("members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
+        path("api-keys/", api_keys_views.api_keys, name="api_keys"),
+        path("api-keys/new/", api_keys_views.api_key_create, name="api_key_create"),
+        path(
+            "api-keys/<str:key_id>/revoke/",
+            api_keys_views.api_key_revoke,
+            name="api_key_revoke",
+        ),
     ],
     "settings",
 )

@@ -1,7 +1,9 @@
+from datetime import UTC, datetime, time
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import Role
+from accounts.models import ApiScope, Role
 
 
 class SignUpForm(forms.Form):
@@ -38,3 +40,30 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=50,
+        help_text="The system that will use it, e.g. “Warehouse label printer”.",
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=ApiScope.choices,
+        initial=ApiScope.READ,
+        help_text="Read only looks; write also creates and changes codes; admin also manages keys.",
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a key that never expires; it still works until revoked.",
+    )
+
+    def expires_at(self):
+        """The end of the chosen day (UTC), or None."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return datetime.combine(day, time.max, tzinfo=UTC)
