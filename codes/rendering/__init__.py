@@ -34,8 +34,8 @@ from .spec import (
 FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
 
 
-def clear_caches() -> None:
-    """Forget cached renders, reports, symbols and logos (tests and benchmarks)."""
+def clear_caches(*, logos: bool = True) -> None:
+    """Forget cached renders, reports, symbols and (unless ``logos=False``) prepared logos."""
     from . import engine, geometry, logo
     from .check import _reports
 
@@ -43,7 +43,10 @@ def clear_caches() -> None:
     _reports.clear()
     geometry.encode.cache_clear()
     geometry.build.cache_clear()
-    logo._prepared.clear()
+    if logos:
+        logo._prepared.clear()
+        logo.decoded.cache_clear()
+        logo.resized.cache_clear()
 
 
 __all__ = [

@@ -125,6 +125,8 @@ def _decodes(image: Image.Image, payload: str, inverted_ok: bool) -> bool:
         paper = Image.new("RGB", image.size, (255, 255, 255))
         paper.paste(image, mask=image.getchannel("A"))
         image = paper
+    elif image.mode == "P":
+        image = image.convert("RGB")
     found = zxingcpp.read_barcodes(
         image,
         formats=zxingcpp.BarcodeFormat.QRCode,
