@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, **env):
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_", "DEBUG"))
-    }
+    # The test process runs with test overrides in its environment; the child starts from none.
+    overridden = ("DJANGO_", "SECRET_", "DEBUG", "SECURE_", "SESSION_", "CSRF_", "ALLOWED_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(overridden)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
