@@ -326,3 +326,7 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 # A request that died without finishing releases its idempotency key after this long.
 API_IDEMPOTENCY_LOCK_SECONDS = env.int("API_IDEMPOTENCY_LOCK_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "api.idempotency_purge_task",
+    "schedule": 3600.0,
+}

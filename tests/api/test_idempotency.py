@@ -195,3 +195,14 @@ def test_concurrent_requests_with_one_key_create_one_code(alice, acme):
     assert retry.status_code == 201
     assert retry["Idempotent-Replayed"] == "true"
     assert QRCode.objects.filter(workspace=acme).count() == 1
+
+
+def test_purge_task_is_scheduled_and_runs(client_write, settings):
+    from qrsite.api.tasks import idempotency_purge_task
+
+    client_write.post("/api/v1/codes", BODY, HTTP_IDEMPOTENCY_KEY="old-task")
+    schedule = settings.CELERY_BEAT_SCHEDULE["api-idempotency-purge"]
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert idempotency_purge_task() == 1
+
+    assert schedule["task"] == "api.idempotency_purge_task"
