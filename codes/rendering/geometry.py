@@ -142,7 +142,8 @@ def _band_modules(style: Style, total: float) -> float:
     if style.frame == "none":
         return 0.0
     font = style.label_font_size / FONT_REFERENCE_WIDTH * total
-    return max(font * BAND_PER_FONT, FRAME_WIDTH) if style.label else FRAME_WIDTH
+    # Whole modules keep every vector coordinate below the band an integer (short paths).
+    return float(max(round(font * BAND_PER_FONT), FRAME_WIDTH)) if style.label else FRAME_WIDTH
 
 
 def layout(geom: Geometry, style: Style, size: int | None = None) -> Layout:

@@ -40,8 +40,7 @@ def contour_d(contour: shapes.Contour) -> str:
             x, y = op[1], op[2]
         elif kind == "A":
             r = math.hypot(x - op[3], y - op[4])
-            sweep = 1 if (x - op[3]) * (op[2] - op[4]) - (y - op[4]) * (op[1] - op[3]) > 0 else 0
-            out.append(f"A{num(r)} {num(r)} 0 0 {sweep} {num(op[1])} {num(op[2])}")
+            out.append(f"A{num(r)} {num(r)} 0 0 {_sweep(x, y, op)} {num(op[1])} {num(op[2])}")
             x, y = op[1], op[2]
         elif kind == "Q":
             out.append(f"Q{num(op[1])} {num(op[2])} {num(op[3])} {num(op[4])}")
@@ -54,29 +53,54 @@ def contour_d(contour: shapes.Contour) -> str:
     return "".join(out)
 
 
+def _sweep(x, y, op) -> int:
+    """SVG sweep flag of a quarter arc from (x, y): 1 when it turns clockwise on screen."""
+    return 1 if (x - op[3]) * (op[2] - op[4]) - (y - op[4]) * (op[1] - op[3]) > 0 else 0
+
+
 def _relative(contour: shapes.Contour) -> tuple[float, float, str]:
-    """The contour as (start x, start y, relative path after the start)."""
+    """The contour as (start x, start y, relative path after the start).
+
+    Two quarter arcs around one centre become one half arc: dots and bar caps get shorter.
+    """
     x0, y0 = contour[0][1], contour[0][2]
     x, y = x0, y0
     out = []
-    for op in contour[1:]:
+    ops = contour[1:]
+    i = 0
+    while i < len(ops):
+        op = ops[i]
         kind = op[0]
+        i += 1
         if kind == "Z":
             out.append("z")
             continue
-        dx, dy = op[1] - x, op[2] - y
         if kind == "A":
             r = math.hypot(x - op[3], y - op[4])
-            sweep = 1 if (x - op[3]) * (op[2] - op[4]) - (y - op[4]) * (op[1] - op[3]) > 0 else 0
-            out.append(f"a{num(r)} {num(r)} 0 0 {sweep} {num(dx)} {num(dy)}")
-        elif abs(dy) < 1e-9:
-            out.append(f"h{num(dx)}")
-        elif abs(dx) < 1e-9:
-            out.append(f"v{num(dy)}")
+            sweep = _sweep(x, y, op)
+            if i < len(ops) and ops[i][0] == "A" and ops[i][3:] == op[3:]:
+                op = ops[i]
+                i += 1
+            out.append(f"a{num(r)} {num(r)} 0 0 {sweep} {num(op[1] - x)} {num(op[2] - y)}")
         else:
-            out.append(f"l{num(dx)} {num(dy)}")
+            closing = i < len(ops) and ops[i][0] == "Z"
+            if closing and math.isclose(op[1], x0) and math.isclose(op[2], y0):
+                continue  # "z" draws the last side
+            dx, dy = op[1] - x, op[2] - y
+            if abs(dy) < 1e-9:
+                out.append(f"h{num(dx)}")
+            elif abs(dx) < 1e-9:
+                out.append(f"v{num(dy)}")
+            else:
+                out.append(f"l{num(dx)} {num(dy)}")
         x, y = op[1], op[2]
     return x0, y0, "".join(out)
+
+
+def compact_d(contour: shapes.Contour) -> str:
+    """A line-and-arc contour as an absolute move plus relative drawing (short output)."""
+    x0, y0, rel = _relative(contour)
+    return f"M{num(x0)} {num(y0)}{rel}"
 
 
 @functools.cache
@@ -97,7 +121,7 @@ def _module_path(scene: Scene, ox: float, oy: float) -> str:
         return "".join(out)
     if shape in ("vbars", "hbars"):
         for c, r, length in shapes.runs(dark, shape[0]):
-            out.append(contour_d(shapes.run_contour(shape, c + ox, r + oy, length)))
+            out.append(compact_d(shapes.run_contour(shape, c + ox, r + oy, length)))
         return "".join(out)
     n = scene.geom.n
     templates = {}
@@ -122,7 +146,7 @@ def _finder_path(scene: Scene, part: str, ox: float, oy: float) -> str:
         else shapes.finder_ball(style.finder_ball_shape)
     )
     return "".join(
-        contour_d(shapes.translate(c, fc + ox, fr + oy))
+        compact_d(shapes.translate(c, fc + ox, fr + oy))
         for fc, fr in scene.geom.finders
         for c in contours
     )
@@ -171,10 +195,10 @@ def write_svg(scene: Scene, size: int) -> bytes:
         cx, cy, cw, ch = lay.code_box
         inner_r = max(lay.radius - (cx or 0), 0)
         inner = shapes.rounded_rect(cx, cy, cx + cw, cy + ch, *(inner_r,) * 4)
-        frame_d = contour_d(outer) + contour_d(shapes.reverse(inner))
+        frame_d = compact_d(outer) + compact_d(shapes.reverse(inner))
         body.append(f'<path {_fill(style.resolved_frame_color())} d="{frame_d}"/>')
         if bg != TRANSPARENT:
-            body.append(f'<path {_fill(bg)} d="{contour_d(inner)}"/>')
+            body.append(f'<path {_fill(bg)} d="{compact_d(inner)}"/>')
     elif bg != TRANSPARENT:
         body.append(f'<rect width="{num(lay.width)}" height="{num(lay.height)}" {_fill(bg)}/>')
     for i, (paint, parts) in enumerate(scene.paint_groups()):
