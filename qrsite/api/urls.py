@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ApiKeyViewSet
+from analytics.api.urls import urlpatterns as analytics_urls
 from codes.api.views import CodeViewSet, GroupViewSet, RenderView
 from qrsite.api.views import NotFoundView, errors_page
 
@@ -20,6 +21,7 @@ v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="swagger"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:v1:schema"), name="redoc"),
+    *analytics_urls,
     *router.urls,
 ]
 
