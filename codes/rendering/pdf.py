@@ -6,6 +6,7 @@ The page is ``size`` px at ``dpi`` (400 px at 300 dpi is 33.9 mm wide); drawing 
 module units with y pointing down, like the SVG writer.
 """
 
+import functools
 import io
 import math
 import zlib
@@ -28,45 +29,73 @@ def _n(v: float) -> str:
     return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
-def path_ops(contour) -> str:
-    out = []
+def _cubic_ops(contour) -> list[tuple[str, tuple[float, ...]]]:
+    """The contour in PDF terms: quarter arcs and quadratics become cubic Beziers."""
+    out: list[tuple[str, tuple[float, ...]]] = []
     x = y = 0.0
     for op in contour:
         kind = op[0]
         if kind in ("M", "L"):
             x, y = op[1], op[2]
-            out.append(f"{_n(x)} {_n(y)} {'m' if kind == 'M' else 'l'}")
+            out.append(("m" if kind == "M" else "l", (x, y)))
         elif kind == "A":
             x1, y1, cx, cy = op[1:]
             c1 = (x + KAPPA * (x1 - cx), y + KAPPA * (y1 - cy))
             c2 = (x1 + KAPPA * (x - cx), y1 + KAPPA * (y - cy))
-            out.append(f"{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} {_n(x1)} {_n(y1)} c")
+            out.append(("c", (*c1, *c2, x1, y1)))
             x, y = x1, y1
         elif kind == "Q":
             qx, qy, x1, y1 = op[1:]
             c1 = (x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y))
             c2 = (x1 + 2 / 3 * (qx - x1), y1 + 2 / 3 * (qy - y1))
-            out.append(f"{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} {_n(x1)} {_n(y1)} c")
+            out.append(("c", (*c1, *c2, x1, y1)))
             x, y = x1, y1
         elif kind == "C":
-            out.append(" ".join(_n(v) for v in op[1:]) + " c")
+            out.append(("c", tuple(op[1:])))
             x, y = op[5], op[6]
         else:
-            out.append("h")
-    return "\n".join(out)
+            out.append(("h", ()))
+    return out
 
 
-def _module_contours(scene: Scene, ox: float, oy: float):
+def _format(ops) -> tuple[str, tuple[float, ...]]:
+    fmt = "\n".join(" ".join(["%.3f"] * len(args) + [kind]) for kind, args in ops)
+    return fmt, tuple(v for _, args in ops for v in args)
+
+
+def path_ops(contour) -> str:
+    fmt, values = _format(_cubic_ops(contour))
+    return fmt % values
+
+
+@functools.cache
+def _variant(shape: str, key: int) -> tuple[str, tuple[float, ...], tuple[bool, ...]]:
+    """A module variant as a format string and its cell-relative numbers (x or y each)."""
+    ops = [op for contour in shapes.module_variant(shape, key) for op in _cubic_ops(contour)]
+    fmt, values = _format(ops)
+    return fmt, values, tuple(i % 2 == 0 for i in range(len(values)))
+
+
+def _module_paths(scene: Scene, ox: float, oy: float) -> list[str]:
     shape, dark = scene.style.module_shape, scene.geom.dark
+    if shape == "square":
+        return [f"{c + ox:g} {r + oy:g} {n} 1 re" for c, r, n in shapes.runs(dark, "h")]
     if shape in shapes.MODULE_RUNS:
-        for c, r, length in shapes.runs(dark, shapes.MODULE_RUNS[shape]):
-            yield shapes.run_contour(shape, c + ox, r + oy, length)
-        return
+        return [
+            path_ops(shapes.run_contour(shape, c + ox, r + oy, length))
+            for c, r, length in shapes.runs(dark, shapes.MODULE_RUNS[shape])
+        ]
+    out = []
     for r, keys in enumerate(shapes.cell_variants(dark, shape)):
+        y = r + oy
         for c, key in enumerate(keys):
             if key:
-                for contour in shapes.module_variant(shape, key):
-                    yield shapes.translate(contour, c + ox, r + oy)
+                fmt, values, is_x = _variant(shape, key)
+                x = c + ox
+                out.append(
+                    fmt % tuple(v + (x if f else y) for v, f in zip(values, is_x, strict=True))
+                )
+    return out
 
 
 def _finder_contours(scene: Scene, part: str, ox: float, oy: float):
@@ -181,15 +210,14 @@ def write_pdf(scene: Scene, size: int, dpi: int) -> bytes:
     elif bg != TRANSPARENT:
         ops.append(_fill(doc, bg, f"0 0 {_n(lay.width)} {_n(lay.height)} re", (ox, oy, geom.n)))
     for paint, parts in scene.paint_groups():
-        contours = []
+        paths = []
         for part in parts:
             if part == "modules":
-                contours.extend(_module_contours(scene, ox, oy))
+                paths += _module_paths(scene, ox, oy)
             else:
-                contours.extend(_finder_contours(scene, part, ox, oy))
-        if contours:
-            path = "\n".join(path_ops(c) for c in contours)
-            ops.append(_fill(doc, paint, path, (ox, oy, geom.n)))
+                paths += [path_ops(c) for c in _finder_contours(scene, part, ox, oy)]
+        if paths:
+            ops.append(_fill(doc, paint, "\n".join(paths), (ox, oy, geom.n)))
     if scene.logo is not None and geom.logo_box is not None:
         x, y, w, h = geom.logo_box
         name = doc.image(decoded(scene.logo))

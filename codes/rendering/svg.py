@@ -120,8 +120,18 @@ def _module_path(scene: Scene, ox: float, oy: float) -> str:
             out.append(f"M{num(c + ox)} {num(r + oy)}h{length}v1h-{length}z")
         return "".join(out)
     if shape in ("vbars", "hbars"):
+        # A run is a stadium: two half-circle caps joined by straight sides (shapes.run_contour).
+        half = shapes.BAR_HALF
+        width, lead = num(2 * half), 0.5 - half
+        cap = f"a{num(half)} {num(half)} 0 0 1"
         for c, r, length in shapes.runs(dark, shape[0]):
-            out.append(compact_d(shapes.run_contour(shape, c + ox, r + oy, length)))
+            side = num(length - 2 * half)
+            if shape == "vbars":
+                start = f"M{num(c + ox + lead)} {num(r + oy + half)}"
+                out.append(f"{start}{cap} {width} 0v{side}{cap} -{width} 0z")
+            else:
+                start = f"M{num(c + ox + half)} {num(r + oy + lead + 2 * half)}"
+                out.append(f"{start}{cap} 0 -{width}h{side}{cap} 0 {width}z")
         return "".join(out)
     n = scene.geom.n
     templates = {}
