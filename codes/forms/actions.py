@@ -3,10 +3,10 @@
 from django import forms
 
 DOWNLOAD_FORMATS = [
-    ("png", "PNG — for screens and most print shops"),
-    ("svg", "SVG — vector, for designers"),
-    ("pdf", "PDF — vector, print-ready"),
-    ("jpeg", "JPEG — for tools that need it"),
+    ("png", "PNG"),
+    ("svg", "SVG (vector)"),
+    ("pdf", "PDF (print)"),
+    ("jpeg", "JPEG"),
 ]
 DOWNLOAD_SIZES = [
     (256, "256 px"),
@@ -35,7 +35,12 @@ class DestinationForm(forms.Form):
 
 
 class DownloadForm(forms.Form):
-    format = forms.ChoiceField(label="Format", choices=DOWNLOAD_FORMATS, initial="png")
+    format = forms.ChoiceField(
+        label="Format",
+        choices=DOWNLOAD_FORMATS,
+        initial="png",
+        help_text="SVG and PDF stay sharp at any size; send them to your designer or printer.",
+    )
     size = forms.TypedChoiceField(label="Size", choices=DOWNLOAD_SIZES, coerce=int, initial=1024)
 
 

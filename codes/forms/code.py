@@ -77,6 +77,11 @@ class CodeForm(forms.Form):
         self.fields["group"].choices = [("", "No group")] + [
             (group.public_id, group.name) for group in groups
         ]
+        if content_type == "url":
+            self.fields["destination"].required = True
+            self.fields["destination"].error_messages["required"] = (
+                "Give the web address the code opens."
+            )
         if editing is not None:
             # Neither can change once printed: the kind decides what the symbol encodes.
             del self.fields["kind"]
@@ -102,13 +107,6 @@ class CodeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        needs_destination = self.content_type == "url" and "destination" in self.fields
-        if (
-            needs_destination
-            and not cleaned.get("destination")
-            and "destination" not in self.errors
-        ):
-            self.add_error("destination", "Give the web address the code opens.")
         if cleaned.get("metadata") is not None and not isinstance(cleaned["metadata"], dict):
             self.add_error("metadata", 'Give an object, like {"campaign": "spring"}.')
         if cleaned.get("kind") == Kind.STATIC:

@@ -30,6 +30,19 @@ TYPE_HINTS = {
     "geo": "Open a map",
     "event": "Add to calendar",
 }
+# Short names for the type picker; the engine's labels ("Contact card (vCard)") elsewhere.
+SHORT_LABELS = {
+    "url": "Website",
+    "wifi": "Wi-Fi",
+    "vcard": "Contact",
+    "mecard": "MeCard",
+    "text": "Text",
+    "email": "Email",
+    "sms": "SMS",
+    "phone": "Phone call",
+    "geo": "Location",
+    "event": "Event",
+}
 CHOICE_LABELS = {"WPA": "WPA / WPA2 / WPA3", "WEP": "WEP (old)", "nopass": "None (open network)"}
 # A static URL code is the only kind whose content is a destination rather than fields.
 PREFIX = "content"
@@ -43,6 +56,10 @@ def content_type_choices() -> list[tuple[str, str]]:
 
 def content_type_hint(name: str) -> str:
     return TYPE_HINTS.get(name, "")
+
+
+def content_type_short_label(name: str) -> str:
+    return SHORT_LABELS.get(name) or CONTENT_TYPES[name].label
 
 
 def _form_field(spec) -> forms.Field:

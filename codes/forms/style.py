@@ -40,10 +40,10 @@ SHAPE_LABELS = {
 }
 FRAME_LABELS = {"none": "No frame", "box": "Box", "banner": "Banner", "badge": "Badge"}
 ERROR_LABELS = {
-    "L": "Low — 7 % can be damaged (smallest code)",
-    "M": "Medium — 15 % (recommended)",
-    "Q": "Quartile — 25 %",
-    "H": "High — 30 % (logos, rough surfaces)",
+    "L": "Low (7 %)",
+    "M": "Medium (15 %)",
+    "Q": "Quartile (25 %)",
+    "H": "High (30 %)",
 }
 # Engine field -> the control that sets it, for errors from Style.from_dict and the scan check.
 ERROR_FIELDS = {
@@ -154,7 +154,7 @@ class StyleForm(forms.Form):
         label="Error correction",
         choices=_choices(ERROR_LEVELS, ERROR_LABELS),
         initial="M",
-        help_text="A logo always uses High.",
+        help_text="How much can be scratched or covered and still scan. A logo always uses High.",
     )
     margin = forms.IntegerField(
         label="Quiet zone",

@@ -21,7 +21,7 @@ from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
 from codes.forms import Editor, build_preview, content_type_choices
 from codes.forms.actions import TemplateNameForm
-from codes.forms.content import content_type_hint
+from codes.forms.content import content_type_hint, content_type_short_label
 from codes.models import Kind
 from codes.rendering import CONTENT_TYPES
 
@@ -96,7 +96,8 @@ def editor_context(request, editor: Editor, **extra) -> dict:
         "content_type": editor.content_type,
         "content_label": CONTENT_TYPES[editor.content_type].label,
         "type_choices": [
-            (name, label, content_type_hint(name)) for name, label in content_type_choices()
+            (name, content_type_short_label(name), content_type_hint(name))
+            for name, _ in content_type_choices()
         ],
         "templates": selectors.brand_template_list_for_workspace(workspace=request.workspace),
         "template_name_form": TemplateNameForm(prefix="template"),

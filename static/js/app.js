@@ -56,3 +56,12 @@ document.addEventListener("input", (event) => {
     el.textContent = `${Math.round(parseFloat(target.value) * 100)} %`;
   });
 });
+
+// Codes list filters: leave empty filters out of the request, so the URL shows only what is set.
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.id !== "filters" || !event.detail.formData) return;
+  const data = event.detail.formData;
+  for (const key of Array.from(data.keys())) {
+    if (data.get(key) === "") data.delete(key);
+  }
+});
