@@ -15,6 +15,9 @@ Where segno's helpers are used and where we deviate:
   break in a note corrupts the card, and it never folds lines. We escape ``\\ , ;`` and newlines
   (RFC 2426 section 4) and fold lines longer than 75 octets with CRLF + space, never inside a
   UTF-8 sequence.
+  Phones: ``phone`` is the main number and ``phones`` a list of up to 5 more (a form may
+  send them one per line); both are normalised to E.164 and written as ``TEL`` lines in that
+  order, duplicates dropped.
 * MeCard and Wi-Fi: not segno's helpers: they leave ``,`` unescaped, which splits a name or an
   address into components (MeCard) and breaks some Wi-Fi parsers. We escape ``\\ ; , : "`` as
   the ZXing/DoCoMo formats require, and quote an SSID or password made only of hex digits so

@@ -3,8 +3,10 @@ import datetime as dt
 import pytest
 import vobject
 
-from codes.rendering import CONTENT_TYPES, SpecError, encode_content
+from codes.rendering import CONTENT_TYPES, SpecError, Style, encode_content, render
 from codes.rendering.content import KINDS, fold
+
+from .conftest import decode
 
 
 def parse_wifi(payload: str) -> dict[str, str]:
@@ -269,3 +271,21 @@ def test_spec_error_is_a_django_validation_error_with_fields():
     with pytest.raises(ValidationError) as exc:
         encode_content("phone", {"number": "nope"})
     assert list(exc.value.message_dict) == ["number"]
+
+
+def test_vcard_decoded_from_the_image_parses_into_the_same_fields():
+    data = {"first_name": "Zoë", "last_name": "Ng", "organization": "Acme, Inc.",
+            "phone": "+49 30 1234567", "email": "zoe@example.com", "note": "a; b\nc"}  # fmt: skip
+    (text,) = decode(render(encode_content("vcard", data), Style(module_shape="rounded")))
+    card = vobject.readOne(text)
+    assert (card.n.value.given, card.n.value.family) == ("Zoë", "Ng")
+    assert card.org.value == ["Acme, Inc."]
+    assert card.tel.value == "+49301234567"
+    assert card.email.value == "zoe@example.com"
+    assert card.note.value == "a; b\nc"
+
+
+def test_wifi_decoded_from_the_image_parses_into_the_same_fields():
+    data = {"ssid": "Café;Guest", "password": "s3cret:pass,word", "security": "WPA"}
+    (text,) = decode(render(encode_content("wifi", data), Style(module_shape="dots")))
+    assert parse_wifi(text) == {"T": "WPA", "S": "Café;Guest", "P": "s3cret:pass,word"}
