@@ -23,7 +23,7 @@ from .spec import Gradient
 SUPERSAMPLE = 4
 
 
-def _draw_contours(contours, k: float, size: tuple[int, int], dx=0.0, dy=0.0) -> Image.Image:
+def _draw_contours(contours, k: float, size: tuple[int, int]) -> Image.Image:
     """Antialiased coverage mask of ``contours`` scaled by ``k`` px per unit."""
     s = SUPERSAMPLE
     big = Image.new("L", (size[0] * s, size[1] * s), 0)
@@ -32,10 +32,7 @@ def _draw_contours(contours, k: float, size: tuple[int, int], dx=0.0, dy=0.0) ->
     # Pillow fills pixels whose centres lie inside; shifting by half a pixel makes the
     # edges land on pixel boundaries, so touching tiles leave no seam.
     for contour in contours:
-        pts = [
-            ((x + dx) * k * s - 0.5, (y + dy) * k * s - 0.5)
-            for x, y in shapes.flatten(contour, steps)
-        ]
+        pts = [(x * k * s - 0.5, y * k * s - 0.5) for x, y in shapes.flatten(contour, steps)]
         draw.polygon(pts, fill=0 if shapes.is_hole(contour) else 255)
     return big.reduce(s)
 
@@ -76,9 +73,7 @@ def _rounded_mask(w: int, h: int, r: int) -> Image.Image:
     mask = Image.new("L", (w, h), 255)
     if r <= 0:
         return mask
-    corner = _draw_contours([shapes.circle(r, r, r)], 1, (r, r))
-    full = Image.new("L", (r, r), 0)
-    full.paste(corner)
+    full = _draw_contours([shapes.circle(r, r, r)], 1, (r, r))
     mask.paste(full, (0, 0))
     mask.paste(full.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (w - r, 0))
     mask.paste(full.transpose(Image.Transpose.ROTATE_180), (w - r, h - r))
