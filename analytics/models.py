@@ -74,6 +74,7 @@ from analytics.rollup_models import (  # noqa: E402, F401
     RollupCodeGroup,
     RollupDay,
     RollupState,
+    ScanCodeRollup,
     ScanDimensionRollup,
     ScanHourRollup,
 )

@@ -20,10 +20,15 @@ from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, 
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, Trunc, TruncDate
 
-from analytics.models import RollupDay, Scan, ScanDimensionRollup, ScanHourRollup
+from analytics.models import (
+    RollupDay,
+    Scan,
+    ScanCodeRollup,
+    ScanDimensionRollup,
+    ScanHourRollup,
+)
 from analytics.rollup_models import Dimension, Grain, RollupScope
 
-# Breakdown dimensions (the code dimension is separate: top codes).
 BREAKDOWNS = {
     Dimension.COUNTRY: "country",
     Dimension.DEVICE_TYPE: "device_type",
@@ -79,8 +84,20 @@ def utc_midnight(instant: datetime) -> datetime:
     return datetime.combine(instant.astimezone(UTC).date(), time(), UTC)
 
 
-def plan(start: datetime, end: datetime, *, use_rollups: bool = True) -> Plan:
-    """Split a UTC range into rolled-up whole days and the raw remainder."""
+def rolled_up_days(start: datetime, end: datetime) -> set[date]:
+    """The UTC days between two instants whose rollups are complete (the ledger)."""
+    return set(
+        RollupDay.objects.filter(day__gte=start.date(), day__lte=end.date()).values_list(
+            "day", flat=True
+        )
+    )
+
+
+def plan(
+    start: datetime, end: datetime, *, use_rollups: bool = True, covered: set[date] | None = None
+) -> Plan:
+    """Split a UTC range into rolled-up whole days and the raw remainder; `covered` is the
+    ledger read once for a wider range (a report asks four questions about two periods)."""
     if not use_rollups or end <= start:
         return Plan(raw=[(start, end)] if end > start else [])
     first = utc_midnight(start)
@@ -89,13 +106,10 @@ def plan(start: datetime, end: datetime, *, use_rollups: bool = True) -> Plan:
     last = utc_midnight(end)  # exclusive
     if last <= first:
         return Plan(raw=[(start, end)])
-    covered = sorted(
-        RollupDay.objects.filter(day__gte=first.date(), day__lt=last.date()).values_list(
-            "day", flat=True
-        )
-    )
+    if covered is None:
+        covered = rolled_up_days(first, last)
     result = Plan()
-    for day in covered:
+    for day in sorted(d for d in covered if first.date() <= d < last.date()):
         if result.days and result.days[-1][1] == day - timedelta(days=1):
             result.days[-1] = (result.days[-1][0], day)
         else:
@@ -187,15 +201,20 @@ def raw_series(scope: Scope, ranges, *, interval: str, tz) -> Counts:
     return counts
 
 
-def raw_breakdowns(scope: Scope, ranges) -> Counts:
+def _humans(include_bots: bool) -> str:
+    return "" if include_bots else " AND t.is_bot = %s"
+
+
+def raw_breakdowns(scope: Scope, ranges, *, include_bots: bool = True) -> Counts:
     """{(dimension, value, is_bot): [scans, uniques]} from the scans."""
     if not ranges:
         return {}
     inner, params = ranked_scans_sql(scope.scans(), ranges)
+    params += [] if include_bots else [False]
     sql = (
         f"SELECT d.dim, {VALUE_SQL}, t.is_bot, COUNT(*), {UNIQUE_SQL} "  # noqa: S608
         f"FROM ({inner}) t CROSS JOIN ({DIMENSIONS_SQL}) d "
-        "WHERE t.in_range = 1 GROUP BY 1, 2, 3"
+        f"WHERE t.in_range = 1{_humans(include_bots)} GROUP BY 1, 2, 3"
     )
     counts: Counts = {}
     for dim, value, is_bot, scans, uniques in _fetch(sql, params):
@@ -203,14 +222,15 @@ def raw_breakdowns(scope: Scope, ranges) -> Counts:
     return counts
 
 
-def raw_top_codes(scope: Scope, ranges) -> Counts:
+def raw_top_codes(scope: Scope, ranges, *, include_bots: bool = True) -> Counts:
     """{(code pk, is_bot): [scans, uniques]} from the scans."""
     if not ranges:
         return {}
     inner, params = ranked_scans_sql(scope.scans(), ranges)
+    params += [] if include_bots else [False]
     sql = (
         f"SELECT t.code_id, t.is_bot, COUNT(*), {UNIQUE_SQL} FROM ({inner}) t "  # noqa: S608
-        "WHERE t.in_range = 1 GROUP BY t.code_id, t.is_bot"
+        f"WHERE t.in_range = 1{_humans(include_bots)} GROUP BY t.code_id, t.is_bot"
     )
     counts: Counts = {}
     for code_id, is_bot, scans, uniques in _fetch(sql, params):
@@ -250,15 +270,19 @@ def rollup_series(scope: Scope, runs, *, interval: str, tz) -> Counts:
     return counts
 
 
-def rollup_breakdowns(scope: Scope, runs) -> Counts:
+def _bots_q(include_bots: bool) -> Q:
+    return Q() if include_bots else Q(is_bot=False)
+
+
+def rollup_breakdowns(scope: Scope, runs, *, include_bots: bool = True) -> Counts:
     if not runs:
         return {}
     rows = (
         ScanDimensionRollup.objects.filter(
             scope.rollup_filter(),
             _day_runs_q(runs, "period"),
+            _bots_q(include_bots),
             dimension__in=list(BREAKDOWNS),
-            grain=Grain.DAY,
         )
         .values("dimension", "value", "is_bot")
         .annotate(n=Sum("scans"), u=Sum("uniques"))
@@ -288,7 +312,7 @@ def _month_split(runs) -> tuple[list[date], list[tuple[date, date]]]:
     return months, leftovers
 
 
-def rollup_top_codes(scope: Scope, runs) -> Counts:
+def rollup_top_codes(scope: Scope, runs, *, include_bots: bool = True) -> Counts:
     if not runs:
         return {}
     months, leftovers = _month_split(runs)
@@ -296,41 +320,48 @@ def rollup_top_codes(scope: Scope, runs) -> Counts:
         Q(grain=Grain.DAY) & _day_runs_q(leftovers, "period")
     )
     rows = (
-        ScanDimensionRollup.objects.filter(scope.rollup_filter(), periods, dimension=Dimension.CODE)
-        .values("value", "is_bot")
+        ScanCodeRollup.objects.filter(scope.rollup_filter(), periods, _bots_q(include_bots))
+        .values("code_id", "is_bot")
         .annotate(n=Sum("scans"), u=Sum("uniques"))
         .order_by()
     )
     counts: Counts = {}
     for row in rows:
-        _add(counts, (int(row["value"]), row["is_bot"]), row["n"], row["u"])
+        _add(counts, (row["code_id"], row["is_bot"]), row["n"], row["u"])
     return counts
 
 
 # --- both ---------------------------------------------------------------------------------------
 
 
-def series(scope: Scope, start, end, *, interval: str, tz, hour_aligned: bool, use_rollups=True):
+def series(
+    scope: Scope, start, end, *, interval: str, tz, hour_aligned: bool, use_rollups=True,
+    covered=None,
+):  # fmt: skip
     """{(local bucket, is_bot): [scans, uniques]} over [start, end)."""
-    split = plan(start, end, use_rollups=use_rollups and hour_aligned)
+    split = plan(start, end, use_rollups=use_rollups and hour_aligned, covered=covered)
     counts = rollup_series(scope, split.days, interval=interval, tz=tz)
     for key, (scans, uniques) in raw_series(scope, split.raw, interval=interval, tz=tz).items():
         _add(counts, key, scans, uniques)
     return counts
 
 
-def breakdowns(scope: Scope, start, end, *, use_rollups=True) -> Counts:
-    split = plan(start, end, use_rollups=use_rollups)
-    counts = rollup_breakdowns(scope, split.days)
-    for key, (scans, uniques) in raw_breakdowns(scope, split.raw).items():
+def breakdowns(scope: Scope, start, end, *, include_bots, use_rollups=True, covered=None):
+    """{(dimension, value, is_bot): [scans, uniques]} over [start, end)."""
+    split = plan(start, end, use_rollups=use_rollups, covered=covered)
+    counts = rollup_breakdowns(scope, split.days, include_bots=include_bots)
+    raw = raw_breakdowns(scope, split.raw, include_bots=include_bots)
+    for key, (scans, uniques) in raw.items():
         _add(counts, key, scans, uniques)
     return counts
 
 
-def top_codes(scope: Scope, start, end, *, use_rollups=True) -> Counts:
-    split = plan(start, end, use_rollups=use_rollups)
-    counts = rollup_top_codes(scope, split.days)
-    for key, (scans, uniques) in raw_top_codes(scope, split.raw).items():
+def top_codes(scope: Scope, start, end, *, include_bots, use_rollups=True, covered=None):
+    """{(code pk, is_bot): [scans, uniques]} over [start, end)."""
+    split = plan(start, end, use_rollups=use_rollups, covered=covered)
+    counts = rollup_top_codes(scope, split.days, include_bots=include_bots)
+    raw = raw_top_codes(scope, split.raw, include_bots=include_bots)
+    for key, (scans, uniques) in raw.items():
         _add(counts, key, scans, uniques)
     return counts
 

@@ -27,13 +27,11 @@ class Dimension(models.IntegerChoices):
     BROWSER = 4, "Browser"
     REFERRER = 5, "Referrer"
     LANGUAGE = 6, "Language"
-    # Top codes of a group or workspace; the value is the code's primary key.
-    CODE = 7, "Code"
 
 
 class Grain(models.TextChoices):
     DAY = "day", "Day"
-    # Only for Dimension.CODE: top codes over a year would otherwise sum ~1,000 rows per day.
+    # Only for ScanCodeRollup: top codes over a year would otherwise sum ~1,000 rows per day.
     MONTH = "month", "Month"
 
 
@@ -52,8 +50,11 @@ class ScanHourRollup(models.Model):
     class Meta:
         constraints = [
             # Also the index every read uses: one scope, a range of hours.
+            # INCLUDE lets PostgreSQL answer from the index alone (SQLite ignores it).
             models.UniqueConstraint(
-                fields=["scope", "scope_id", "hour", "is_bot"], name="rollup_hour_unique"
+                fields=["scope", "scope_id", "hour", "is_bot"],
+                include=["scans", "uniques"],
+                name="rollup_hour_unique",
             ),
         ]
         indexes = [models.Index(fields=["hour"], name="rollup_hour_day")]  # recomputing a day
@@ -63,14 +64,13 @@ class ScanHourRollup(models.Model):
 
 
 class ScanDimensionRollup(models.Model):
-    """Scans per scope per UTC day (or month) per value of one dimension: the breakdowns."""
+    """Scans per scope per UTC day per value of one dimension: the breakdowns."""
 
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     scope = models.PositiveSmallIntegerField(choices=RollupScope.choices)
     scope_id = models.BigIntegerField()
     dimension = models.PositiveSmallIntegerField(choices=Dimension.choices)
-    grain = models.CharField(max_length=5, choices=Grain.choices, default=Grain.DAY)
-    period = models.DateField(help_text="The UTC day, or the first day of the UTC month.")
+    period = models.DateField(help_text="The UTC day.")
     is_bot = models.BooleanField()
     value = models.CharField(max_length=253, blank=True)
     scans = models.PositiveIntegerField()
@@ -80,14 +80,45 @@ class ScanDimensionRollup(models.Model):
         constraints = [
             # Column order serves the reads: one scope, some dimensions, a range of days.
             models.UniqueConstraint(
-                fields=["scope", "scope_id", "dimension", "grain", "period", "is_bot", "value"],
+                fields=["scope", "scope_id", "dimension", "period", "is_bot", "value"],
+                include=["scans", "uniques"],
                 name="rollup_dim_unique",
             ),
         ]
-        indexes = [models.Index(fields=["period", "grain"], name="rollup_dim_day")]
+        indexes = [models.Index(fields=["period"], name="rollup_dim_day")]
 
     def __str__(self) -> str:
         return f"{self.get_dimension_display()} {self.value!r} on {self.period}"
+
+
+class ScanCodeRollup(models.Model):
+    """Scans per code within a group or workspace per UTC day (or month): top codes.
+
+    Kept apart from the breakdowns because a workspace has a row per code per day here, and
+    breakdown reads should not wade through them."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    scope = models.PositiveSmallIntegerField(choices=RollupScope.choices)
+    scope_id = models.BigIntegerField()
+    grain = models.CharField(max_length=5, choices=Grain.choices, default=Grain.DAY)
+    period = models.DateField(help_text="The UTC day, or the first day of the UTC month.")
+    is_bot = models.BooleanField()
+    code = models.ForeignKey("codes.QRCode", on_delete=models.CASCADE, related_name="+")
+    scans = models.PositiveIntegerField()
+    uniques = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "grain", "period", "is_bot", "code"],
+                include=["scans", "uniques"],
+                name="rollup_code_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "grain"], name="rollup_code_day")]
+
+    def __str__(self) -> str:
+        return f"code {self.code_id} on {self.period} ({self.grain})"
 
 
 class RollupDay(models.Model):

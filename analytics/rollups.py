@@ -28,11 +28,11 @@ from analytics.models import (
     RollupDay,
     RollupState,
     Scan,
+    ScanCodeRollup,
     ScanDimensionRollup,
     ScanHourRollup,
 )
 from analytics.queries import (
-    BREAKDOWNS,
     DIMENSIONS_SQL,
     UNIQUE_SQL,
     VALUE_SQL,
@@ -45,12 +45,11 @@ logger = logging.getLogger(__name__)
 
 HOURS = ScanHourRollup._meta.db_table
 DIMS = ScanDimensionRollup._meta.db_table
+TOPS = ScanCodeRollup._meta.db_table
 CODES = QRCode._meta.db_table
 _HOUR_COLUMNS = "(workspace_id, scope, scope_id, hour, is_bot, scans, uniques)"
-_DIM_COLUMNS = (
-    "(workspace_id, scope, scope_id, dimension, grain, period, is_bot, value, scans, uniques)"
-)
-_BREAKDOWN_IDS = ", ".join(str(int(d)) for d in BREAKDOWNS)
+_DIM_COLUMNS = "(workspace_id, scope, scope_id, dimension, period, is_bot, value, scans, uniques)"
+_TOP_COLUMNS = "(workspace_id, scope, scope_id, grain, period, is_bot, code_id, scans, uniques)"
 # Every scan has exactly one device type, so a code's device rows sum to its total: the
 # cheapest source for the per-code totals behind top codes.
 _TOTALS_DIMENSION = int(Dimension.DEVICE_TYPE)
@@ -69,9 +68,12 @@ def _execute(sql: str, params) -> None:
         cursor.execute(sql, list(params))
 
 
-def _parents_from_codes(*, table: str, columns: str, select: str, where: str, group: str, params):
+def _parents_from_codes(
+    *, table: str, columns: str, select: str, where: str, group: str, params, source=None
+):
     """Group and workspace rows summed from code rows (a code's history counts in the group
     it is in now; `RollupCodeGroup` notices when that changes)."""
+    source = source or table
     for scope, parent, join_filter in (
         (RollupScope.GROUP, "c.group_id", "AND c.group_id IS NOT NULL"),
         (RollupScope.WORKSPACE, "r.workspace_id", ""),
@@ -79,7 +81,7 @@ def _parents_from_codes(*, table: str, columns: str, select: str, where: str, gr
         _execute(
             f"INSERT INTO {table} {columns} "  # noqa: S608 - constants and ORM table names
             f"SELECT r.workspace_id, {int(scope)}, {parent}, {select} "
-            f"FROM {table} r JOIN {CODES} c ON c.id = r.scope_id "
+            f"FROM {source} r JOIN {CODES} c ON c.id = r.scope_id "
             f"WHERE r.scope = {int(RollupScope.CODE)} AND {where} {join_filter} "
             f"GROUP BY r.workspace_id, {parent}, {group}",
             params,
@@ -89,31 +91,25 @@ def _parents_from_codes(*, table: str, columns: str, select: str, where: str, gr
 def _month_rows(month: date) -> None:
     """Top-codes rows for a UTC month, summed from its day rows."""
     following = (month + timedelta(days=32)).replace(day=1)
-    ScanDimensionRollup.objects.filter(
-        dimension=Dimension.CODE, grain=Grain.MONTH, period=month
-    ).delete()
+    ScanCodeRollup.objects.filter(grain=Grain.MONTH, period=month).delete()
     _execute(
-        f"INSERT INTO {DIMS} {_DIM_COLUMNS} "  # noqa: S608
-        f"SELECT workspace_id, scope, scope_id, {int(Dimension.CODE)}, %s, %s, is_bot, value, "
-        "SUM(scans), SUM(uniques) "
-        f"FROM {DIMS} WHERE dimension = {int(Dimension.CODE)} AND grain = %s "
-        "AND period >= %s AND period < %s "
-        "GROUP BY workspace_id, scope, scope_id, is_bot, value",
+        f"INSERT INTO {TOPS} {_TOP_COLUMNS} "  # noqa: S608
+        "SELECT workspace_id, scope, scope_id, %s, %s, is_bot, code_id, SUM(scans), SUM(uniques) "
+        f"FROM {TOPS} WHERE grain = %s AND period >= %s AND period < %s "
+        "GROUP BY workspace_id, scope, scope_id, is_bot, code_id",
         [Grain.MONTH, _d(month), Grain.DAY, _d(month), _d(following)],
     )
 
 
 def _code_totals_rows(where: str, params) -> None:
-    """Per-code totals of a day as dimension CODE rows of its group and workspace."""
+    """Each code's day total as a top-codes row of its group and of its workspace."""
     _parents_from_codes(
-        table=DIMS,
-        columns=_DIM_COLUMNS,
-        select=(
-            f"{int(Dimension.CODE)}, r.grain, r.period, r.is_bot, "
-            "CAST(r.scope_id AS VARCHAR(20)), SUM(r.scans), SUM(r.uniques)"
-        ),
-        where=f"r.dimension = {_TOTALS_DIMENSION} AND r.grain = %s AND {where}",
-        group="r.grain, r.period, r.is_bot, r.scope_id",
+        table=TOPS,
+        columns=_TOP_COLUMNS,
+        select="%s, r.period, r.is_bot, r.scope_id, SUM(r.scans), SUM(r.uniques)",
+        source=DIMS,
+        where=f"r.dimension = {_TOTALS_DIMENSION} AND {where}",
+        group="r.period, r.is_bot, r.scope_id",
         params=[Grain.DAY, *params],
     )
 
@@ -139,7 +135,8 @@ def rollup_day(*, day: date) -> int:
         RollupDay.objects.select_for_update().filter(pk=ledger.pk).first()
         _snapshot_code_groups()
         ScanHourRollup.objects.filter(hour__gte=start, hour__lt=end).delete()
-        ScanDimensionRollup.objects.filter(grain=Grain.DAY, period=day).delete()
+        ScanDimensionRollup.objects.filter(period=day).delete()
+        ScanCodeRollup.objects.filter(grain=Grain.DAY, period=day).delete()
 
         bucket = Trunc("scanned_at", "hour", output_field=DateTimeField(), tzinfo=UTC)
         inner, params = ranked_scans_sql(Scan.objects.all(), [(start, end)], bucket=bucket)
@@ -162,19 +159,19 @@ def rollup_day(*, day: date) -> int:
         inner, params = ranked_scans_sql(Scan.objects.all(), [(start, end)])
         _execute(
             f"INSERT INTO {DIMS} {_DIM_COLUMNS} "  # noqa: S608
-            f"SELECT t.workspace_id, {int(RollupScope.CODE)}, t.code_id, d.dim, %s, %s, "
+            f"SELECT t.workspace_id, {int(RollupScope.CODE)}, t.code_id, d.dim, %s, "
             f"t.is_bot, {VALUE_SQL}, COUNT(*), {UNIQUE_SQL} "
             f"FROM ({inner}) t CROSS JOIN ({DIMENSIONS_SQL}) d WHERE t.in_range = 1 "
-            "GROUP BY t.workspace_id, t.code_id, d.dim, t.is_bot, 8",
-            [Grain.DAY, _d(day), *params],
+            "GROUP BY t.workspace_id, t.code_id, d.dim, t.is_bot, 7",
+            [_d(day), *params],
         )
         _parents_from_codes(
             table=DIMS,
             columns=_DIM_COLUMNS,
-            select="r.dimension, r.grain, r.period, r.is_bot, r.value, SUM(r.scans), SUM(r.uniques)",
-            where=f"r.dimension IN ({_BREAKDOWN_IDS}) AND r.grain = %s AND r.period = %s",
-            group="r.dimension, r.grain, r.period, r.is_bot, r.value",
-            params=[Grain.DAY, _d(day)],
+            select="r.dimension, r.period, r.is_bot, r.value, SUM(r.scans), SUM(r.uniques)",
+            where="r.period = %s",
+            group="r.dimension, r.period, r.is_bot, r.value",
+            params=[_d(day)],
         )
         _code_totals_rows("r.period = %s", [_d(day)])
         _month_rows(day.replace(day=1))
@@ -196,39 +193,30 @@ def rollup_groups_rebuild(*, group_ids: set[int]) -> None:
     placeholders = ", ".join(["%s"] * len(ids))
     in_groups = f"c.group_id IN ({placeholders})"
     with transaction.atomic():
-        ScanHourRollup.objects.filter(scope=RollupScope.GROUP, scope_id__in=ids).delete()
-        ScanDimensionRollup.objects.filter(scope=RollupScope.GROUP, scope_id__in=ids).delete()
+        for model in (ScanHourRollup, ScanDimensionRollup, ScanCodeRollup):
+            model.objects.filter(scope=RollupScope.GROUP, scope_id__in=ids).delete()
         for table, columns, select, where, group, params in (
             (HOURS, _HOUR_COLUMNS, "r.hour, r.is_bot, SUM(r.scans), SUM(r.uniques)",
              in_groups, "r.hour, r.is_bot", ids),
             (DIMS, _DIM_COLUMNS,
-             "r.dimension, r.grain, r.period, r.is_bot, r.value, SUM(r.scans), SUM(r.uniques)",
-             f"r.dimension IN ({_BREAKDOWN_IDS}) AND {in_groups}",
-             "r.dimension, r.grain, r.period, r.is_bot, r.value", ids),
+             "r.dimension, r.period, r.is_bot, r.value, SUM(r.scans), SUM(r.uniques)",
+             in_groups, "r.dimension, r.period, r.is_bot, r.value", ids),
+            (TOPS, _TOP_COLUMNS,
+             "%s, r.period, r.is_bot, r.scope_id, SUM(r.scans), SUM(r.uniques)",
+             f"r.dimension = {_TOTALS_DIMENSION} AND {in_groups}",
+             "r.period, r.is_bot, r.scope_id", [Grain.DAY, *ids]),
         ):  # fmt: skip
+            source = DIMS if table == TOPS else table
             _execute(
                 f"INSERT INTO {table} {columns} "  # noqa: S608
                 f"SELECT r.workspace_id, {int(RollupScope.GROUP)}, c.group_id, {select} "
-                f"FROM {table} r JOIN {CODES} c ON c.id = r.scope_id "
+                f"FROM {source} r JOIN {CODES} c ON c.id = r.scope_id "
                 f"WHERE r.scope = {int(RollupScope.CODE)} AND {where} "
                 f"GROUP BY r.workspace_id, c.group_id, {group}",
                 params,
             )
-        _execute(
-            f"INSERT INTO {DIMS} {_DIM_COLUMNS} "  # noqa: S608
-            f"SELECT r.workspace_id, {int(RollupScope.GROUP)}, c.group_id, "
-            f"{int(Dimension.CODE)}, r.grain, r.period, r.is_bot, "
-            "CAST(r.scope_id AS VARCHAR(20)), SUM(r.scans), SUM(r.uniques) "
-            f"FROM {DIMS} r JOIN {CODES} c ON c.id = r.scope_id "
-            f"WHERE r.scope = {int(RollupScope.CODE)} AND r.dimension = {_TOTALS_DIMENSION} "
-            f"AND r.grain = %s AND {in_groups} "
-            "GROUP BY r.workspace_id, c.group_id, r.grain, r.period, r.is_bot, r.scope_id",
-            [Grain.DAY, *ids],
-        )
         months = (
-            ScanDimensionRollup.objects.filter(
-                scope=RollupScope.GROUP, scope_id__in=ids, dimension=Dimension.CODE
-            )
+            ScanCodeRollup.objects.filter(scope=RollupScope.GROUP, scope_id__in=ids)
             .values_list("period", flat=True)
             .distinct()
         )

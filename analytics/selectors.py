@@ -93,7 +93,9 @@ class Report:
         return None if before == 0 else (now - before) / before
 
 
-def _series(scope: Scope, period: Period, *, use_rollups: bool) -> tuple[list[Point], Totals]:
+def _series(
+    scope: Scope, period: Period, *, use_rollups: bool, covered
+) -> tuple[list[Point], Totals]:
     counts = queries.series(
         scope,
         period.start_at,
@@ -102,6 +104,7 @@ def _series(scope: Scope, period: Period, *, use_rollups: bool) -> tuple[list[Po
         tz=period.tz,
         hour_aligned=period.hour_aligned(),
         use_rollups=use_rollups,
+        covered=covered,
     )
     points = {
         key: Point(
@@ -144,9 +147,11 @@ def _rows(name: str, counts: dict, total: int, limit: int) -> list[Row]:
     return rows
 
 
-def _breakdowns(scope: Scope, period: Period, total: int, *, limit: int, use_rollups: bool):
+def _breakdowns(scope: Scope, period: Period, total: int, *, limit: int, **options):
     counts = queries.fold_bots(
-        queries.breakdowns(scope, period.start_at, period.end_at, use_rollups=use_rollups),
+        queries.breakdowns(
+            scope, period.start_at, period.end_at, include_bots=period.include_bots, **options
+        ),
         include_bots=period.include_bots,
     )
     per_dimension: dict[int, dict] = {int(d): {} for d in BREAKDOWN_KEYS.values()}
@@ -158,9 +163,11 @@ def _breakdowns(scope: Scope, period: Period, total: int, *, limit: int, use_rol
     }
 
 
-def _top_codes(scope: Scope, period: Period, total: int, *, limit: int, use_rollups: bool):
+def _top_codes(scope: Scope, period: Period, total: int, *, limit: int, **options):
     counts = queries.fold_bots(
-        queries.top_codes(scope, period.start_at, period.end_at, use_rollups=use_rollups),
+        queries.top_codes(
+            scope, period.start_at, period.end_at, include_bots=period.include_bots, **options
+        ),
         include_bots=period.include_bots,
     )
     ranked = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
@@ -186,9 +193,12 @@ def analytics_report(
 ) -> Report:
     """The whole report for one scope; `use_rollups=False` counts from the raw scans only."""
     limit = max(1, min(limit, MAX_LIMIT))
-    series, totals = _series(scope, period, use_rollups=use_rollups)
     previous_period = period.previous()
-    previous_series, previous = _series(scope, previous_period, use_rollups=use_rollups)
+    options = {"use_rollups": use_rollups, "covered": None}
+    if use_rollups:  # one read of the ledger for all four questions
+        options["covered"] = queries.rolled_up_days(previous_period.start_at, period.end_at)
+    series, totals = _series(scope, period, **options)
+    previous_series, previous = _series(scope, previous_period, **options)
     report = Report(
         kind=kind,
         subject=subject,
@@ -198,12 +208,10 @@ def analytics_report(
         previous_period=previous_period,
         previous=previous,
         previous_series=previous_series,
-        breakdowns=_breakdowns(scope, period, totals.scans, limit=limit, use_rollups=use_rollups),
+        breakdowns=_breakdowns(scope, period, totals.scans, limit=limit, **options),
     )
     if kind != "code":
-        report.top_codes = _top_codes(
-            scope, period, totals.scans, limit=limit, use_rollups=use_rollups
-        )
+        report.top_codes = _top_codes(scope, period, totals.scans, limit=limit, **options)
     return report
 
 

@@ -120,7 +120,7 @@ def test_rollup_rows_match_raw_counts_per_day(world):
     workspace_total = sum(
         ScanHourRollup.objects.filter(scope=3, scope_id=acme.pk).values_list("scans", flat=True)
     )
-    countries = ScanDimensionRollup.objects.filter(scope=3, dimension=1, grain="day")
+    countries = ScanDimensionRollup.objects.filter(scope=3, dimension=1)
 
     assert codes_total == workspace_total == 40 * 12
     assert sum(countries.values_list("scans", flat=True)) == 40 * 12
