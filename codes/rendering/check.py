@@ -113,7 +113,7 @@ def _largest_logo(n: int, aspect: float) -> float:
     size = MIN_LOGO_SIZE
     step = 0.01
     while size + step <= MAX_LOGO_SIZE:
-        _, (c0, r0, c1, r1) = geometry._logo_rect(n, size + step, aspect)
+        _, (c0, r0, c1, r1) = geometry.logo_rect(n, size + step, aspect)
         if (c1 - c0) * (r1 - r0) / (n * n) > LOGO_AREA_BUDGET:
             break
         size += step

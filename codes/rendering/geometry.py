@@ -76,7 +76,7 @@ def _function_rows(n: int, version: int) -> list[bytearray]:
     return keep
 
 
-def _logo_rect(n: int, logo_size: float, aspect: float) -> tuple[tuple, tuple]:
+def logo_rect(n: int, logo_size: float, aspect: float) -> tuple[tuple, tuple]:
     side = logo_size * n
     w, h = (side, side / aspect) if aspect >= 1 else (side * aspect, side)
     x, y = (n - w) / 2, (n - h) / 2
@@ -99,7 +99,7 @@ def build(
             rows[r][fc : fc + FINDER] = bytes(FINDER)
     logo_box = cleared = None
     if logo_size:
-        logo_box, cleared = _logo_rect(n, logo_size, aspect)
+        logo_box, cleared = logo_rect(n, logo_size, aspect)
         c0, r0, c1, r1 = cleared
         protected = _function_rows(n, version)
         if c0 < 0 or r0 < 0 or any(any(protected[r][c0:c1]) for r in range(r0, r1)):
