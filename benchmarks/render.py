@@ -203,7 +203,8 @@ the symbol; what a server keeps warm stays warm (pre-rendered shape tiles, fonts
 already validated). Raw segno (`segno.make(...).save(kind=..., scale=10)`, i.e. 370 px) and the
 engine are timed alternately on every payload. Times are the median CPU time of the process
 pinned to one core (steady on this shared 2-core machine); wall-clock medians, which include
-waiting for the CPU while other work runs, are in brackets. "Styled" is rounded modules, rounded
+waiting for the CPU while other work runs, are in brackets; targets are judged on CPU time
+because the wall column mostly measures the machine's load (given under the table). "Styled" is rounded modules, rounded
 finder frames with circle balls in a second colour and a 45 degree linear gradient; the logo
 case adds a 256 px PNG logo (error correction H, cleared area). Encoding uses segno with a
 faster, identical data-mask choice (`codes/rendering/qr.py`).
