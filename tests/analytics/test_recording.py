@@ -8,9 +8,10 @@ from django.conf import settings as django_settings
 from analytics import buffer
 from analytics.capture import ScanEvent
 from analytics.models import Scan
-from analytics.services import scan_flush_buffer, scan_record
+from analytics.services import scan_count_reconcile, scan_flush_buffer, scan_record
 from analytics.tasks import scan_flush_buffer_task
 from codes import services
+from codes.models import QRCode
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -44,6 +45,15 @@ def test_direct_record_outside_a_transaction_counts_too(client, acme, alice):
         assert scan(client, code).status_code == 302
     code.refresh_from_db()
     assert code.scan_count == Scan.objects.filter(code=code).count() == 3
+
+
+def test_reconcile_recounts_from_the_rows(client, code):
+    scan(client, code)
+    scan(client, code, HTTP_USER_AGENT="Googlebot/2.1")
+    QRCode.objects.filter(pk=code.pk).update(scan_count=99)
+    assert scan_count_reconcile(code_ids=[code.pk]) == 1
+    code.refresh_from_db()
+    assert code.scan_count == 1
 
 
 def test_buffered_mode_with_redis_unreachable_still_redirects_and_records_every_scan(
