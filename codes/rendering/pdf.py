@@ -1,7 +1,8 @@
 """A small hand-written vector PDF writer.
 
-WeasyPrint would lay out HTML to reach the same few paths and takes tens of milliseconds a
-page; this writes the geometry directly (~1 ms) and deterministically (no dates, no ids).
+Measured on one rounded-module code: WeasyPrint, given our SVG in an HTML page, took ~44 ms of
+CPU to write the PDF; writing the geometry directly takes ~3.5 ms (0.4 ms for square modules,
+drawn as rectangles) and is deterministic (no dates, no ids).
 The page is ``size`` px at ``dpi`` (400 px at 300 dpi is 33.9 mm wide); drawing happens in
 module units with y pointing down, like the SVG writer.
 """
