@@ -13,7 +13,6 @@ Public API::
 Every refusal is a ``SpecError`` (a Django ``ValidationError``) mapping field -> what to change.
 """
 
-from .cache import LRU
 from .check import CheckReport, check, ensure_scannable
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
@@ -57,7 +56,6 @@ __all__ = [
     "FORMATS",
     "FRAMES",
     "GRADIENT_KINDS",
-    "LRU",
     "MODULE_SHAPES",
     "CheckReport",
     "ContentType",
