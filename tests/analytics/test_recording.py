@@ -189,3 +189,22 @@ def test_a_malformed_buffered_event_is_dropped_without_blocking_the_rest(client,
     assert scan_flush_buffer() == 2
     assert Scan.objects.count() == 1
     assert buffer.pending() == 0
+
+
+@pytest.mark.redis
+def test_redis_going_away_mid_traffic_loses_nothing(client, code, real_buffer, settings):
+    for _ in range(10):
+        assert scan(client, code).status_code == 302
+    assert buffer.pending() == 10
+    # Redis "stops" for the web process: pushes fail, scans are inserted directly.
+    settings.SCAN_BUFFER_URL = UNREACHABLE
+    settings.REDIRECT_CACHE_URL = UNREACHABLE
+    for _ in range(7):
+        assert scan(client, code).status_code == 302
+    assert Scan.objects.filter(code=code).count() == 7
+    # It comes back; the buffered scans are flushed and nothing was lost or doubled.
+    settings.SCAN_BUFFER_URL = django_settings.REDIS_URL
+    buffer.reset()
+    assert scan_flush_buffer() == 10
+    code.refresh_from_db()
+    assert Scan.objects.filter(code=code).count() == code.scan_count == 17
