@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from codes.rendering import (  # noqa: E402
+    CONTENT_TYPES,
     FINDER_FRAME_SHAPES,
     FRAMES,
     MODULE_SHAPES,
@@ -29,6 +30,7 @@ from codes.rendering import (  # noqa: E402
 OUT = ROOT / "docs" / "gallery"
 DOC = ROOT / "docs" / "styling.md"
 START, END = "<!-- gallery:start -->", "<!-- gallery:end -->"
+CONTENT_START, CONTENT_END = "<!-- content:start -->", "<!-- content:end -->"
 PAYLOAD = "https://qr.example/r/Ab3dE7x"
 SIZE = 240
 
@@ -178,11 +180,28 @@ def build() -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def content_table() -> str:
+    """The content types and their fields, straight from ``CONTENT_TYPES``."""
+    lines = ["| content type | fields (* required) |", "|---|---|"]
+    for name, ct in CONTENT_TYPES.items():
+        fields = ", ".join(
+            f"`{f.name}`{'*' if f.required else ''} ({f.kind}"
+            + (f": {' / '.join(f.choices)}" if f.choices else "")
+            + ")"
+            for f in ct.fields
+        )
+        lines.append(f"| `{name}` ({ct.label}) | {fields} |")
+    return "\n".join(lines) + "\n"
+
+
+def _replace(text: str, start: str, end: str, body: str) -> str:
+    head, rest = text.split(start, 1)
+    return head + start + "\n" + body + end + rest.split(end, 1)[1]
+
+
 def main() -> None:
-    gallery = build()
-    text = DOC.read_text()
-    head, rest = text.split(START, 1)
-    DOC.write_text(head + START + "\n" + gallery + END + rest.split(END, 1)[1])
+    text = _replace(DOC.read_text(), START, END, build())
+    DOC.write_text(_replace(text, CONTENT_START, CONTENT_END, content_table()))
     print(f"wrote {len(list(OUT.glob('*.png')))} images and {DOC.relative_to(ROOT)}")
 
 
