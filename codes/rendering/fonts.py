@@ -7,6 +7,7 @@ renders labels. Labels become paths in SVG and PDF, so viewers never substitute 
 
 import functools
 import io
+import threading
 from pathlib import Path
 
 from fontTools.pens.basePen import BasePen
@@ -30,6 +31,11 @@ def font_name() -> str:
     return _font_bytes()[0]
 
 
+# fontTools decodes tables lazily and is not thread-safe while doing so; threaded web
+# workers share this font, so every read goes through the lock.
+_LOCK = threading.RLock()
+
+
 @functools.cache
 def _ttfont() -> TTFont:
     return TTFont(io.BytesIO(_font_bytes()[1]), lazy=True)
@@ -37,9 +43,17 @@ def _ttfont() -> TTFont:
 
 @functools.cache
 def _metrics() -> tuple[float, dict[int, str], float, float]:
-    font = _ttfont()
-    hhea = font["hhea"]
-    return font["head"].unitsPerEm, font.getBestCmap(), hhea.ascent, hhea.descent
+    with _LOCK:
+        font = _ttfont()
+        hhea = font["hhea"]
+        return font["head"].unitsPerEm, font.getBestCmap(), hhea.ascent, hhea.descent
+
+
+@functools.cache
+def _advances() -> dict[str, int]:
+    with _LOCK:
+        hmtx = _ttfont()["hmtx"]
+        return {name: hmtx[name][0] for name in _metrics()[1].values()}
 
 
 def missing_characters(text: str) -> str:
@@ -49,8 +63,8 @@ def missing_characters(text: str) -> str:
 
 def text_width_em(text: str) -> float:
     upem, cmap, _, _ = _metrics()
-    hmtx = _ttfont()["hmtx"]
-    return sum(hmtx[cmap[ord(ch)]][0] for ch in text if ord(ch) in cmap) / upem
+    advances = _advances()
+    return sum(advances[cmap[ord(ch)]] for ch in text if ord(ch) in cmap) / upem
 
 
 def fitted_size(text: str, size: float, max_width: float) -> float:
@@ -88,16 +102,17 @@ class _RecordingPen(BasePen):
 
 @functools.cache
 def _glyph_ops(glyph_name: str) -> tuple[Op, ...]:
-    glyphset = _ttfont().getGlyphSet()
-    pen = _RecordingPen(glyphset)
-    glyphset[glyph_name].draw(pen)
-    return tuple(pen.ops)
+    with _LOCK:
+        glyphset = _ttfont().getGlyphSet()
+        pen = _RecordingPen(glyphset)
+        glyphset[glyph_name].draw(pen)
+        return tuple(pen.ops)
 
 
 def outline(text: str, *, center_x: float, middle_y: float, size: float) -> list[Op]:
     """Path ops (y down) for ``text`` centred on ``(center_x, middle_y)`` at ``size`` units/em."""
     upem, cmap, _, _ = _metrics()
-    hmtx = _ttfont()["hmtx"]
+    advances = _advances()
     k = size / upem
     pen_x = center_x - text_width_em(text) * size / 2
     baseline = middle_y + middle_offset_em() * size
@@ -112,7 +127,7 @@ def outline(text: str, *, center_x: float, middle_y: float, size: float) -> list
                 pen_x + v * k if i % 2 == 0 else baseline - v * k for i, v in enumerate(coords)
             ]
             ops.append((op[0], *moved))
-        pen_x += hmtx[name][0] * k
+        pen_x += advances[name] * k
     return ops
 
 
