@@ -9,6 +9,8 @@ from pathlib import Path
 from analytics.models import DeviceType
 
 _ISO3166 = Path("/usr/share/zoneinfo/iso3166.tab")
+# The table's short forms ("Britain (UK)") read oddly in a report.
+_FRIENDLIER = {"GB": "United Kingdom", "KR": "South Korea", "KP": "North Korea", "RU": "Russia"}
 _UNKNOWN = {
     "countries": "Unknown",
     "devices": "Unknown",
@@ -26,11 +28,11 @@ def country_names() -> dict[str, str]:
         lines = _ISO3166.read_text(encoding="utf-8").splitlines()
     except OSError:
         return {}
-    names = {}
+    names = dict(_FRIENDLIER)
     for line in lines:
         if line and not line.startswith("#") and "\t" in line:
             code, name = line.split("\t", 1)
-            names[code.strip().upper()] = name.strip()
+            names.setdefault(code.strip().upper(), name.strip())
     return names
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("qrsite.api.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("codes.scan_urls")),
     path("", include("codes.urls")),
     path("", include("accounts.dashboard_urls")),
