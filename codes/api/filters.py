@@ -26,6 +26,7 @@ class CodeFilter(django_filters.FilterSet):
     )
     type = django_filters.ChoiceFilter(method="_noop", choices=Kind.choices)
     active = django_filters.TypedChoiceFilter(
+        field_name="is_active",
         method="_noop",
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",

@@ -96,6 +96,7 @@ LIST = {
     "parameters": [
         OpenApiParameter("page_size", int, description="1-200, default 50."),
         OpenApiParameter("cursor", str, description="The `next`/`previous` link's cursor."),
+        OpenApiParameter("active", bool, description="`true` or `false`."),
     ],
     "examples": [OpenApiExample("A page of codes", value=_page(CODE), response_only=True)],
 }

@@ -4,7 +4,9 @@ operation never get a 5xx, and every response (errors included) matches the sche
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -28,7 +30,15 @@ CHECKS = [
 
 @pytest.fixture
 def api_schema(db):
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    # Like Django's test client: a request must not close the test's database connection
+    # (with PostgreSQL's CONN_MAX_AGE and health checks it would, ending the test transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -115,3 +125,11 @@ def test_docs_api_md_documents_every_error_code():
     text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
     for code in ERROR_CODES:
         assert f"`{code}`" in text, code
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )

@@ -1,0 +1,194 @@
+"""Benchmark the REST API's write path on PostgreSQL: POST /api/v1/codes returning JSON and
+returning a PNG, and a 1,000-code POST /api/v1/codes/bulk.
+
+    .venv/bin/python benchmarks/api.py [--requests 200] [--bulk-runs 3]
+
+Creates its own database (qrsite_bench_api on 127.0.0.1:5432, user postgres, dropped and
+recreated each run) and uses Redis database 14 on 127.0.0.1:6379 for the cache and rate-limit
+counters, as production would. Requests go through the whole Django stack in process (WSGI
+handler, middleware, authentication, rate limit, serializers, services, the scannability guard,
+rendering, the database) with the test client: the numbers are server time without network or
+a WSGI server in front. Every request creates a new code with a new payload, so neither the
+render cache nor the guard's cache helps. Prints p50/p99 per scenario and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "qrsite_bench_api"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+TARGETS = {"create + PNG": 15.0, "bulk 1,000 codes": 3000.0}
+
+
+def prepare_environment() -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="qrsite.settings",
+        DEBUG="false",
+        SECRET_KEY="benchmark-only-secret-key-not-for-production",  # noqa: S106 - local run
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        REDIS_URL="redis://127.0.0.1:6379/14",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        LOG_LEVEL="ERROR",
+        # The limits are not what is measured here.
+        API_RATE_LIMIT_WRITE="1000000",
+        API_RATE_LIMIT_READ="1000000",
+    )
+    sys.path.insert(0, str(ROOT))
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn, runs: int, warmup: int) -> list[float]:
+    for i in range(warmup):
+        fn(-1 - i)
+    samples = []
+    for i in range(runs):
+        start = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="per single-code scenario")
+    parser.add_argument("--bulk-runs", type=int, default=3)
+    args = parser.parse_args()
+
+    prepare_environment()
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts import selectors, services
+    from accounts.models import User
+
+    call_command("migrate", verbosity=0)
+    owner = User.objects.create_user(email="bench@example.com", password="bench-password-123")  # noqa: S106
+    workspace = services.workspace_create(name="Bench", owner=owner, slug="bench")
+    _, key = services.api_key_create(
+        workspace=workspace,
+        actor=selectors.workspace_first_owner(workspace=workspace),
+        name="bench",
+        scope="write",
+    )
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    run_id = time.time_ns()
+
+    def create(accept: str, kind: str):
+        def send(i: int):
+            body = {
+                "destination": f"https://example.com/{run_id}/{kind}/{accept}/{i}",
+                "type": kind,
+            }
+            response = client.post(
+                "/api/v1/codes",
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_ACCEPT=accept,
+            )
+            assert response.status_code == 201, response.content[:300]
+
+        return send
+
+    def bulk(i: int):
+        body = {
+            "codes": [
+                {"destination": f"https://example.com/{run_id}/bulk/{i}/{n}", "name": f"Item {n}"}
+                for n in range(1000)
+            ],
+            "defaults": {
+                "type": "dynamic",
+                "size": 400,
+                "format": "svg",
+                "group": f"batch-{i + 10}",
+            },
+        }
+        response = client.post(
+            "/api/v1/codes/bulk", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 201, response.content[:300]
+
+    scenarios = [
+        ("create → JSON (static)", create("application/json", "static"), args.requests, 20),
+        ("create → JSON (dynamic)", create("application/json", "dynamic"), args.requests, 20),
+        ("create + PNG", create("image/png", "static"), args.requests, 20),
+        ("create + PNG (dynamic)", create("image/png", "dynamic"), args.requests, 20),
+        ("bulk 1,000 codes", bulk, args.bulk_runs, 1),
+    ]
+    print(
+        f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
+    print(f"PostgreSQL {DB_NAME}, Redis db 14, in-process Django client; times in ms")
+    print(f"{'scenario':26} {'runs':>5} {'p50':>9} {'p99':>9} {'target p50':>11}")
+    for name, fn, runs, warmup in scenarios:
+        samples = timed(fn, runs, warmup)
+        target = TARGETS.get(name)
+        verdict = ""
+        if target is not None:
+            verdict = f"≤ {target:g} {'ok' if statistics.median(samples) <= target else 'MISSED'}"
+        print(
+            f"{name:26} {runs:>5} {statistics.median(samples):>9.1f} "
+            f"{percentile(samples, 99):>9.1f} {verdict:>11}"
+        )
+    print_components(args.requests, run_id)
+
+
+def print_components(runs: int, run_id: int) -> None:
+    """Where a create's time goes, outside the request: the parts no API code can skip."""
+    from django.db import connection
+
+    from codes.rendering import Style, ensure_scannable, render
+
+    style = Style.from_dict({})
+
+    def guard(i):
+        ensure_scannable(f"https://example.com/{run_id}/guard/{i}", style)
+
+    def guard_and_png(i):
+        payload = f"https://example.com/{run_id}/png/{i}"
+        ensure_scannable(payload, style)
+        render(payload, style, format="png", size=400)
+
+    def round_trip(i):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    print("components (same process):")
+    for name, fn in [
+        ("scannability guard", guard),
+        ("guard + PNG render", guard_and_png),
+        ("PostgreSQL round trip", round_trip),
+    ]:
+        samples = timed(fn, runs, 10)
+        print(
+            f"  {name:24} {runs:>5} {statistics.median(samples):>9.2f} {percentile(samples, 99):>9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
