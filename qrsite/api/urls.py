@@ -7,7 +7,28 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import ApiKeyViewSet
 from analytics.api.urls import urlpatterns as analytics_urls
 from codes.api.views import CodeViewSet, GroupViewSet, RenderView
-from qrsite.api.views import NotFoundView, errors_page
+from qrsite.api.views import ApiMixin, NotFoundView, errors_page
+
+
+class _Public(ApiMixin):
+    """The schema and the docs pages: public, but counted and labelled like every API call."""
+
+    authentication_classes = []
+    permission_classes = []
+    required_scopes = {"*": "read"}
+
+
+class SchemaView(_Public, SpectacularAPIView):
+    pass
+
+
+class SwaggerView(_Public, SpectacularSwaggerView):
+    pass
+
+
+class RedocView(_Public, SpectacularRedocView):
+    pass
+
 
 # The seed's paths have no trailing slash (`POST /api/v1/codes`); both spellings work.
 router = SimpleRouter()
@@ -18,9 +39,9 @@ router.register("keys", ApiKeyViewSet, basename="key")
 
 v1 = [
     re_path(r"^render/?$", RenderView.as_view(), name="render"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="swagger"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:v1:schema"), name="redoc"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="api:v1:schema"), name="swagger"),
+    path("redoc/", RedocView.as_view(url_name="api:v1:schema"), name="redoc"),
     *analytics_urls,
     *router.urls,
 ]

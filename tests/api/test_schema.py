@@ -133,3 +133,11 @@ def test_schema_generates_without_warnings(tmp_path):
     call_command(
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
     )
+
+
+@pytest.mark.parametrize("url", ["/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"])
+def test_schema_and_docs_are_public_and_rate_limited(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["RateLimit-Policy"].startswith('"anonymous"')
