@@ -45,14 +45,19 @@ def resolve_logo(*, workspace, value: str | None) -> LogoAsset | None:
         raise ValidationError({"logo": f"No logo “{value}” in this workspace."}) from None
 
 
-def code_create_from_input(*, workspace, actor, data: dict):
-    """POST /codes (and each bulk item) after shape validation: the one create path."""
+def code_create_from_input(*, workspace, actor, data: dict, groups: dict | None = None):
+    """POST /codes (and each bulk item) after shape validation: the one create path.
+    `groups` remembers the groups already resolved in this batch."""
     data = dict(data)
     data.pop("format", None)
     data.pop("size", None)
-    group = resolve_group(
-        workspace=workspace, actor=actor, value=data.pop("group", None), create=True
-    )
+    name = data.pop("group", None)
+    if groups is not None and name in groups:
+        group = groups[name]
+    else:
+        group = resolve_group(workspace=workspace, actor=actor, value=name, create=True)
+        if groups is not None:
+            groups[name] = group
     logo = resolve_logo(workspace=workspace, value=data.pop("logo", None))
     return services.code_create(
         workspace=workspace,
