@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger("qrsite.api")
 
@@ -92,13 +93,27 @@ def hit(*, bucket: str, policy: str, limit: int, now: float | None = None) -> Ra
     reset = max(math.ceil(start + window - now), 1)
     key = f"{KEY_PREFIX}:{policy}:{bucket}:{start}"
     try:
-        cache.add(key, 0, timeout=window + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
-            count = 1
+        count = _count(key, timeout=window + 5)
     except Exception:
         logger.warning("Rate-limit store unreachable; letting the request through", exc_info=True)
         count = 0
     return RateLimitState(policy=policy, limit=limit, window=window, count=count, reset=reset)
+
+
+def _count(key: str, *, timeout: int) -> int:
+    backend = caches["default"]  # the backend itself: `cache` is a proxy to it
+    if isinstance(backend, RedisCache):
+        # One round trip: create the counter with its expiry if new, then increment it.
+        # Django's Redis serializer stores ints as plain integers, so INCR works on them.
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=True)
+        pipe.set(full_key, 0, ex=timeout, nx=True)
+        pipe.incr(full_key)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

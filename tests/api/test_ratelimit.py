@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 
 from codes.models import QRCode
 from qrsite.api import ratelimit
@@ -116,7 +117,7 @@ def test_cache_outage_lets_requests_through(client_write, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(ratelimit.cache, "add", down)
+    monkeypatch.setattr(ratelimit, "_count", down)
 
     response = client_write.post("/api/v1/codes", BODY)
 
@@ -151,3 +152,8 @@ def test_counters_are_shared_across_connections_in_redis():
         thread.join()
 
     assert sorted(counts) == list(range(1, 21))
+    full_key = caches["default"].make_and_validate_key(
+        f"{ratelimit.KEY_PREFIX}:write:shared:{int(2e9 // 60) * 60}"
+    )
+    ttl = caches["default"]._cache.get_client(full_key).ttl(full_key)
+    assert 0 < ttl <= 65  # the counter expires with its window
