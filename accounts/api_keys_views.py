@@ -52,7 +52,8 @@ def api_key_create(request):
             response = _page(request, context, status=201 if request.htmx else 200)
             response["Cache-Control"] = "no-store"
             return response
-    return _page(request, _context(request, form=form), status=400 if request.htmx else 200)
+    # 200 with the errors on the form: htmx does not swap 4xx responses in.
+    return _page(request, _context(request, form=form))
 
 
 @manager_required

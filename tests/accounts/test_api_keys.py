@@ -298,3 +298,14 @@ def test_revoke_needs_post(alice_client, alice, acme):
 
     assert response.status_code == 405
     assert not ApiKey.objects.get().revoked
+
+
+def test_bad_input_over_htmx_swaps_the_errors_in(alice_client):
+    response = alice_client.post(
+        reverse("settings:api_key_create"), {"name": "", "scope": "read"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200  # htmx swaps only 2xx responses
+    assert b'id="keys"' in response.content
+    assert b"errorlist" in response.content
+    assert not ApiKey.objects.exists()
