@@ -37,7 +37,7 @@ from codes.api.serializers import (
 from codes.models import CampaignGroup, QRCode
 from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
 from codes.validation import validate_destination
-from qrsite.api.errors import _django_validation_items, _flatten, validation_response
+from qrsite.api.errors import django_error_items, flatten_errors, validation_response
 from qrsite.api.renderers import FORMAT_BY_MEDIA_TYPE, JSON_AND_IMAGES
 from qrsite.api.views import ApiView, ApiViewSet
 
@@ -212,7 +212,7 @@ class CodeViewSet(ApiViewSet):
             try:
                 items.append((index, shape.run_validation({**defaults, **raw})))
             except ValidationError as exc:
-                errors += [{"index": index, **e} for e in _flatten(exc.detail)]
+                errors += [{"index": index, **e} for e in flatten_errors(exc.detail)]
         created, groups = [], {}
         with transaction.atomic():
             # Items refused for their shape are skipped here; the others still run through
@@ -223,7 +223,7 @@ class CodeViewSet(ApiViewSet):
                         workspace=self.workspace, actor=self.actor, data=data, groups=groups
                     )
                 except DjangoValidationError as exc:
-                    errors += [{"index": index, **e} for e in _django_validation_items(exc)]
+                    errors += [{"index": index, **e} for e in django_error_items(exc)]
                 else:
                     created.append((code, data))
             if errors:

@@ -87,28 +87,28 @@ def envelope(request, code: str, message: str, *, field=None, errors: list | Non
 # --- flattening validation errors ---------------------------------------------------------------
 
 
-def _flatten(detail, prefix: str = "") -> list[dict]:
+def flatten_errors(detail, prefix: str = "") -> list[dict]:
     """DRF's nested {field: [ErrorDetail]} into [{field, code, message}] with dotted paths."""
     items: list[dict] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "" if key in ("non_field_errors", "__all__") else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
-            items.extend(_flatten(value, path))
+            items.extend(flatten_errors(value, path))
     elif isinstance(detail, list):
         if detail and all(isinstance(x, (dict, list)) for x in detail):
             for index, value in enumerate(detail):
-                items.extend(_flatten(value, f"{prefix}[{index}]"))
+                items.extend(flatten_errors(value, f"{prefix}[{index}]"))
         else:
             for value in detail:
-                items.extend(_flatten(value, prefix))
+                items.extend(flatten_errors(value, prefix))
     else:
         code = getattr(detail, "code", None) or "invalid"
         items.append({"field": prefix or None, "code": str(code), "message": str(detail)})
     return items
 
 
-def _django_validation_items(exc: DjangoValidationError) -> list[dict]:
+def django_error_items(exc: DjangoValidationError) -> list[dict]:
     if hasattr(exc, "error_dict"):
         items = []
         for field, errors in exc.error_dict.items():
@@ -180,9 +180,9 @@ def exception_handler(exc, context) -> Response:
     view = context.get("view")
     set_rollback()
     if isinstance(exc, DjangoValidationError):
-        return validation_response(request, _django_validation_items(exc), view=view)
+        return validation_response(request, django_error_items(exc), view=view)
     if isinstance(exc, exceptions.ValidationError):
-        return validation_response(request, _flatten(exc.detail), view=view)
+        return validation_response(request, flatten_errors(exc.detail), view=view)
     if isinstance(exc, Http404):
         message = str(exc) if exc.args else "Not found."
         return _error_response(request, "not_found", message)
