@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, Trunc, TruncDate
 
@@ -274,6 +285,26 @@ def _bots_q(include_bots: bool) -> Q:
     return Q() if include_bots else Q(is_bot=False)
 
 
+def rollup_daily_series(scope: Scope, runs, *, interval: str) -> Counts:
+    """The series from day rows: a dimension's values sum to the day's total, and a day has a
+    handful of device types against 24 hour rows. Only for buckets that start at UTC midnight."""
+    if not runs:
+        return {}
+    rows = (
+        ScanDimensionRollup.objects.filter(
+            scope.rollup_filter(), _day_runs_q(runs, "period"), dimension=Dimension.DEVICE_TYPE
+        )
+        .annotate(bucket=Trunc("period", interval, output_field=DateField()))
+        .values("bucket", "is_bot")
+        .annotate(n=Sum("scans"), u=Sum("uniques"))
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        _add(counts, (local_key(row["bucket"], UTC), row["is_bot"]), row["n"], row["u"])
+    return counts
+
+
 def rollup_breakdowns(scope: Scope, runs, *, include_bots: bool = True) -> Counts:
     if not runs:
         return {}
@@ -336,11 +367,14 @@ def rollup_top_codes(scope: Scope, runs, *, include_bots: bool = True) -> Counts
 
 def series(
     scope: Scope, start, end, *, interval: str, tz, hour_aligned: bool, use_rollups=True,
-    covered=None,
+    covered=None, day_aligned: bool = False,
 ):  # fmt: skip
     """{(local bucket, is_bot): [scans, uniques]} over [start, end)."""
     split = plan(start, end, use_rollups=use_rollups and hour_aligned, covered=covered)
-    counts = rollup_series(scope, split.days, interval=interval, tz=tz)
+    if day_aligned:
+        counts = rollup_daily_series(scope, split.days, interval=interval)
+    else:
+        counts = rollup_series(scope, split.days, interval=interval, tz=tz)
     for key, (scans, uniques) in raw_series(scope, split.raw, interval=interval, tz=tz).items():
         _add(counts, key, scans, uniques)
     return counts

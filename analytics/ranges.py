@@ -81,14 +81,17 @@ class Period:
         """The instant a bucket starts (clipped to the period for weeks and months)."""
         return max(key.replace(tzinfo=self.tz).astimezone(UTC), self.start_at)
 
-    def hour_aligned(self) -> bool:
+    def hour_aligned(self, unit: int = 3600) -> bool:
         """True when every bucket boundary falls on a whole UTC hour, so hourly rollups can
-        answer the series (false for zones like Asia/Kolkata, +05:30)."""
+        answer the series (false for zones like Asia/Kolkata, +05:30). With unit=86400: on
+        UTC midnight, so daily rollups can (UTC itself, for day, week and month buckets)."""
+        if unit == 86400 and self.interval == "hour":
+            return False
         if self.interval == "hour":
             samples = [self.start_at + timedelta(hours=h) for h in range(0, self.days * 24 + 1, 24)]
         else:
             samples = [self.bucket_start_at(key) for key in self.buckets()] + [self.end_at]
-        return all(instant.astimezone(self.tz).utcoffset().total_seconds() % 3600 == 0
+        return all(instant.astimezone(self.tz).utcoffset().total_seconds() % unit == 0
                    for instant in samples)  # fmt: skip
 
 

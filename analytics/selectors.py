@@ -103,6 +103,7 @@ def _series(
         interval=period.interval,
         tz=period.tz,
         hour_aligned=period.hour_aligned(),
+        day_aligned=period.hour_aligned(86400),
         use_rollups=use_rollups,
         covered=covered,
     )
