@@ -188,3 +188,18 @@ def test_moving_a_code_to_another_group_moves_its_history(world, time_machine):
     assert run.groups == {spring.pk, autumn.pk}
     with_rollups, raw = reports(world, start="2026-02-20", end="2026-03-31")
     assert with_rollups == raw
+
+
+def test_the_command_redoes_days_after_scans_were_removed(world, time_machine):
+    from django.core.management import call_command
+
+    from analytics.models import Scan
+
+    time_machine.move_to("2026-04-02 12:00Z")
+    call_command("analytics_rollup")
+    Scan.objects.filter(scanned_at__date="2026-03-01").delete()  # around the services
+
+    call_command("analytics_rollup", "--redo", "2026-03-01", "2026-03-01")
+
+    with_rollups, raw = reports(world, start="2026-02-22", end="2026-03-28")
+    assert with_rollups == raw
