@@ -1,6 +1,6 @@
 """Benchmark GET /r/<slug> under gunicorn + PostgreSQL with wrk on loopback.
 
-    .venv/bin/python benchmarks/redirect.py [--duration 10] [--connections 32] [--workers 4]
+    .venv/bin/python benchmarks/redirect.py [--duration 10] [--connections 32] [--workers 16 --threads 2]
 
 Creates its own database (qrsite_bench on 127.0.0.1:5432, user postgres) and uses Redis
 database 13 on 127.0.0.1:6379. For each scenario it starts gunicorn, warms up, drives the URL
@@ -8,7 +8,9 @@ with wrk for a fixed time (the load stops by itself and targets only 127.0.0.1),
 scans. Scenarios: a bare Django 302 view on the same server and middleware (the ceiling), our
 redirect with direct recording, and with buffered recording (a flusher process drains the
 buffer every second during the run, as Celery beat would; a final flush runs after it).
-Prints one table: req/s, p50, p99, share of the ceiling, requests sent and scans recorded.
+Prints one table: req/s, p50, p99, share of the ceiling, the app's CPU per request (gunicorn
+processes only, so it holds on a busy machine), and a counted pass: a fixed number of requests,
+each answered before scans are counted (wrk stops mid-flight), with the scans recorded.
 Needs: wrk (apt-get install wrk), PostgreSQL and Redis running locally.
 """
 
@@ -132,6 +134,22 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
     )
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return 0.0
+    ticks = 0
+    for pid in [str(master), *children]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_up(url: str, seconds: float = 180) -> None:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -235,7 +253,9 @@ def run_scenario(name, path, recording, args, slug_port) -> dict:
                 env=env,
                 cwd=ROOT,
             )
+        cpu_before = server_cpu_seconds(server.pid)
         result = wrk(url, seconds=args.duration, connections=args.connections)
+        result["cpu_us"] = (server_cpu_seconds(server.pid) - cpu_before) / result["completed"] * 1e6
         if recording == "buffered":
             django(env, FLUSH)
         before_exact = int(django(env, COUNT))
@@ -265,8 +285,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per scenario")
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--workers", type=int, default=16, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--exact", type=int, default=3000, help="requests in the counted pass")
     args = parser.parse_args()
@@ -295,17 +315,18 @@ def main() -> None:
         f"{args.workers} workers × {args.threads} threads, PostgreSQL, Redis, wrk on {HOST}\n"
     )
     header = (
-        "| scenario | req/s | % of ceiling | p50 ms | p99 ms | counted pass: requests sent "
-        "| 302 answers | scans recorded |"
+        "| scenario | req/s | % of ceiling | p50 ms | p99 ms | app CPU µs/req "
+        "| counted pass: requests sent | 302 answers | scans recorded |"
     )
     print(header)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 9)
     for row in rows:
         rps = row["completed"] / (row["duration_us"] / 1e6)
         scans = "—" if row["scans"] is None else f"{row['scans']:,}"
         print(
             f"| {row['name']} | {rps:,.0f} | {rps / ceiling:.0%} | {row['p50_us'] / 1000:.1f} "
-            f"| {row['p99_us'] / 1000:.1f} | {row['exact_sent']:,} | {row['exact_302']:,} "
+            f"| {row['p99_us'] / 1000:.1f} | {row['cpu_us']:,.0f} "
+            f"| {row['exact_sent']:,} | {row['exact_302']:,} "
             f"| {scans} |"
         )
     print("\nwrk passes (time-bounded): ", end="")
