@@ -90,7 +90,8 @@ def country_for(meta: dict, ip: str) -> str:
         return ""
     try:
         return _clean_country(_database().country(ip))
-    except Exception:
-        # A broken database must cost the country column, never the scan.
-        logger.exception("country lookup failed")
+    except Exception as exc:
+        # A broken database must cost the country column, never the scan. Only the error's
+        # type is logged: its message or traceback could carry the address.
+        logger.error("country lookup failed (%s)", type(exc).__name__)
         return ""

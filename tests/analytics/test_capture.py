@@ -181,3 +181,19 @@ def test_scan_time_is_the_request_time(client, code):
         row = scan(client, code)
     assert row.scanned_at == moment
     assert row.scanned_at - moment < timedelta(seconds=1)
+
+
+def test_a_failing_country_lookup_costs_the_country_not_the_scan_and_logs_no_address(
+    client, code, monkeypatch, caplog
+):
+    from analytics import geo
+
+    class Broken:
+        def country(self, ip):
+            raise ValueError(f"cannot look up {ip}")
+
+    monkeypatch.setattr(geo, "_reader", Broken())
+    row = scan(client, code)
+    assert row.country == ""
+    assert "country lookup failed" in caplog.text
+    assert IPV4 not in caplog.text
