@@ -178,3 +178,20 @@ def test_seed_requests_are_the_documented_examples():
     assert json.loads(SIMPLE) in documented
     assert json.loads(DYNAMIC) in documented
     assert json.loads(BULK) == schema_docs.BULK_CREATE["examples"][0].value
+
+
+def test_retrieving_scan_analytics_with_the_seeds_query(client_write, client):
+    created = client_write.post("/api/v1/codes", DYNAMIC).json()
+    slug = created["short_url"].rsplit("/", 1)[1]
+    client.get(
+        f"/r/{slug}", HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
+    )
+
+    response = client_write.get(
+        f"/api/v1/codes/{created['id']}/analytics?start=2026-03-01&end=2026-03-08"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["start"], body["end"]) == ("2026-03-01", "2026-03-08")
+    assert {"scans", "timeseries", "countries", "devices"} <= set(body)
