@@ -175,6 +175,19 @@ def code_list_by_public_ids(*, workspace: Workspace, public_ids: list[str]) -> Q
     )
 
 
+def group_choices_for_workspace(
+    *, workspace: Workspace, include_archived: bool = False
+) -> QuerySet[CampaignGroup]:
+    """Groups for pickers and filters: no counts, so no join over the codes (the codes list
+    reads this on every request)."""
+    groups = CampaignGroup.objects.filter(workspace=workspace)
+    if not include_archived:
+        groups = groups.filter(archived_at__isnull=True)
+    return groups.only("id", "public_id", "name", "color", "archived_at", "workspace_id").order_by(
+        "name", "id"
+    )
+
+
 def group_list_with_stats(
     *, workspace: Workspace, include_archived: bool = False, archived_only: bool = False
 ) -> QuerySet[CampaignGroup]:

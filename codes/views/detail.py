@@ -34,7 +34,7 @@ def _context(request, code, **extra) -> dict:
         "destination_form": DestinationForm(initial={"destination": code.destination}),
         "move_form": MoveForm(
             initial={"group": code.group.public_id if code.group else ""},
-            groups=selectors.group_list_for_workspace(workspace=workspace),
+            groups=selectors.group_choices_for_workspace(workspace=workspace),
         ),
         "download_form": DownloadForm(),
         "analytics_url": optional_url("analytics:code", code.public_id),
@@ -118,7 +118,7 @@ def rollback(request, code_id, change_id):
 @require_POST
 def move(request, code_id):
     code = _code(request, code_id)
-    groups = selectors.group_list_for_workspace(workspace=request.workspace)
+    groups = selectors.group_choices_for_workspace(workspace=request.workspace)
     form = MoveForm(request.POST, groups=groups)
     if form.is_valid():
         group = None

@@ -65,7 +65,7 @@ def make_editor(
         data=data,
         files=None,
         code=code,
-        groups=selectors.group_list_for_workspace(workspace=workspace),
+        groups=selectors.group_choices_for_workspace(workspace=workspace),
         logos=logos,
         style=style,
         logo_id=logo_id,

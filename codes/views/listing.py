@@ -80,7 +80,7 @@ class FilterForm(forms.Form):
 def list_context(request, params: QueryDict, *, group=None, path: str | None = None) -> dict:
     """Everything the list's results need, for the list page, a group page and bulk replies."""
     workspace = request.workspace
-    groups = list(selectors.group_list_for_workspace(workspace=workspace, include_archived=True))
+    groups = list(selectors.group_choices_for_workspace(workspace=workspace, include_archived=True))
     filters = FilterForm(params, groups=groups)
     query = filters.query()
     if group is not None:
@@ -124,7 +124,7 @@ def code_list(request):
 def bulk(request):
     workspace = request.workspace
     back = safe_next(request, reverse("codes:list"))
-    groups = list(selectors.group_list_for_workspace(workspace=workspace))
+    groups = list(selectors.group_choices_for_workspace(workspace=workspace))
     templates = list(selectors.brand_template_list_for_workspace(workspace=workspace))
     form = BulkForm(request.POST, groups=groups, templates=templates)
     codes = []

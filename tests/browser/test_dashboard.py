@@ -42,6 +42,18 @@ def sign_in(page, email="alice@example.com"):
     expect(page.get_by_role("heading", name=re.compile(r"^Hello"))).to_be_visible()
 
 
+@pytest.fixture
+def shot(page, screenshot):
+    """A screenshot from the top of the page (a full-page shot of a scrolled page draws the
+    sticky bars in the middle)."""
+
+    def take(name: str):
+        page.evaluate("window.scrollTo(0, 0)")
+        return screenshot(name)
+
+    return take
+
+
 def decode(image: Image.Image) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
@@ -67,15 +79,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def test_create_style_download_scan_and_see_the_scan(
-    page, browser, screenshot, live_server, alice, acme
-):
+def test_create_style_download_scan_and_see_the_scan(page, browser, shot, live_server, alice, acme):
     # No internet here: the code points at a page of the test server, so the scan lands.
     destination = f"{live_server.url}/healthz?utm_source=table-card"
     sign_in(page)
     page.get_by_role("link", name="Codes").first.click()
     expect(page.get_by_role("heading", name="Create your first code")).to_be_visible()
-    screenshot("codes-empty")
+    shot("codes-empty")
     page.get_by_role("link", name="Create your first code").click()
 
     expect(page.get_by_role("heading", name="Create a code")).to_be_visible()
@@ -98,7 +108,7 @@ def test_create_style_download_scan_and_see_the_scan(
     page.locator("#id_foreground_color").fill("#1d4ed8")
     expect(preview).not_to_have_attribute("src", before)  # the preview followed the colour
     expect(page.locator("#preview")).to_contain_text("Scans reliably")
-    screenshot("editor")
+    shot("editor")
 
     page.get_by_role("button", name="Create code").click()
     expect(page.get_by_role("heading", name="Spring menu – table cards")).to_be_visible()
@@ -129,13 +139,13 @@ def test_create_style_download_scan_and_see_the_scan(
 
     page.reload()
     expect(page.get_by_test_id("scan-total")).to_have_text("1")
-    screenshot("code-page")
+    shot("code-page")
     page.set_viewport_size({"width": 390, "height": 844})
-    screenshot("code-page-phone")
+    shot("code-page-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_change_the_destination_and_roll_it_back(page, screenshot, alice, acme):
+def test_change_the_destination_and_roll_it_back(page, shot, alice, acme):
     code = services.code_create(
         workspace=acme,
         actor=alice,
@@ -153,7 +163,7 @@ def test_change_the_destination_and_roll_it_back(page, screenshot, alice, acme):
     expect(page.get_by_text("Destination changed. The next scan goes there.")).to_be_visible()
     code.refresh_from_db()
     assert code.destination == "https://example.com/booth-2026"
-    screenshot("destination-history")
+    shot("destination-history")
 
     old_row = card.locator("tr", has_text="https://example.com/booth").filter(
         has_not_text="booth-2026"
@@ -167,7 +177,7 @@ def test_change_the_destination_and_roll_it_back(page, screenshot, alice, acme):
     assert code.destination_changes.count() == 3
 
 
-def test_bulk_move_two_codes_to_a_group(page, screenshot, alice, acme):
+def test_bulk_move_two_codes_to_a_group(page, shot, alice, acme):
     group = services.group_create(workspace=acme, actor=alice, name="Spring launch")
     for name in ("Menu card", "Window poster", "Receipt footer"):
         services.code_create(
@@ -180,7 +190,7 @@ def test_bulk_move_two_codes_to_a_group(page, screenshot, alice, acme):
     expect(page.get_by_text("2 selected")).to_be_visible()
     page.get_by_label("Bulk action", exact=True).select_option("move")
     page.get_by_label("Move to group").select_option(label="Spring launch")
-    screenshot("codes-bulk")
+    shot("codes-bulk")
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("Moved to Spring launch: 2 codes.")).to_be_visible()
     moved = set(QRCode.objects.filter(group=group).values_list("name", flat=True))
@@ -188,14 +198,14 @@ def test_bulk_move_two_codes_to_a_group(page, screenshot, alice, acme):
 
     page.get_by_role("link", name="Groups").first.click()
     expect(page.get_by_role("link", name=re.compile("Spring launch"))).to_contain_text("2 codes")
-    screenshot("groups")
+    shot("groups")
     page.get_by_role("link", name=re.compile("Spring launch")).click()
     expect(page.get_by_role("heading", name="Spring launch")).to_be_visible()
     expect(page.locator("#results")).to_contain_text("Window poster")
-    screenshot("group-page")
+    shot("group-page")
 
 
-def test_search_filters_and_pages_keep_the_url(page, screenshot, alice, acme):
+def test_search_filters_and_pages_keep_the_url(page, shot, alice, acme):
     for i in range(30):
         services.code_create(
             workspace=acme,
@@ -215,14 +225,14 @@ def test_search_filters_and_pages_keep_the_url(page, screenshot, alice, acme):
     page.get_by_role("link", name="Next ›").click()
     expect(page.get_by_text("Showing 26–30 of 30")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=flyer.*page=2|page=2.*q=flyer"))
-    screenshot("codes-list")
+    shot("codes-list")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    screenshot("codes-list-phone")
+    shot("codes-list-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_brand_style_saved_from_the_editor_starts_the_next_code(page, screenshot, alice, acme):
+def test_brand_style_saved_from_the_editor_starts_the_next_code(page, shot, alice, acme):
     sign_in(page)
     page.goto(reverse("codes:create"))
     page.locator("#id_foreground_color").fill("#7e22ce")
@@ -234,16 +244,16 @@ def test_brand_style_saved_from_the_editor_starts_the_next_code(page, screenshot
 
     page.goto(reverse("codes:template_list"))
     expect(page.get_by_role("heading", name="Acme purple")).to_be_visible()
-    screenshot("brand-styles")
+    shot("brand-styles")
     page.get_by_role("link", name="Use for a new code").click()
     expect(page.locator("#id_foreground_color")).to_have_value("#7e22ce")
     expect(page.get_by_role("group", name="Pattern").get_by_label("Dots")).to_be_checked()
     page.set_viewport_size({"width": 390, "height": 844})
-    screenshot("editor-phone")
+    shot("editor-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_overview_shows_code_stats(page, screenshot, alice, acme):
+def test_overview_shows_code_stats(page, shot, alice, acme):
     code = services.code_create(
         workspace=acme, actor=alice, name="Spring menu", destination="https://example.com/spring"
     )
@@ -251,4 +261,4 @@ def test_overview_shows_code_stats(page, screenshot, alice, acme):
     sign_in(page)
     expect(page.get_by_role("heading", name="Most scanned")).to_be_visible()
     expect(page.locator(".stat", has_text="Scans")).to_contain_text("12")
-    screenshot("overview")
+    shot("overview")
