@@ -199,7 +199,10 @@ class QRCode(models.Model):
     @property
     def short_url(self) -> str:
         """What a dynamic code encodes: SHORT_URL_BASE + slug ("" for static codes)."""
-        return f"{settings.SHORT_URL_BASE}{self.slug}" if self.slug else ""
+        if not self.slug:
+            return ""
+        base = settings.SHORT_URL_BASE
+        return f"{base}{self.slug}" if base.endswith("/") else f"{base}/{self.slug}"
 
     @property
     def is_expired(self) -> bool:

@@ -385,3 +385,8 @@ def test_unknown_image_format_is_a_field_error(code):
     with pytest.raises(ValidationError) as caught:
         services.code_image(code=code, format="gif", size=200)
     assert "format" in caught.value.message_dict
+
+
+def test_short_url_joins_a_base_without_trailing_slash(code, settings):
+    settings.SHORT_URL_BASE = "https://qr.example"
+    assert code.short_url == f"https://qr.example/{code.slug}"
