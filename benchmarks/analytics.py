@@ -119,6 +119,8 @@ def seed(n_scans: int, n_codes: int):
                    random() < 0.03,
                    substr(md5(floor(random() * 300)::text), 1, 32)
             FROM generate_series(1, %(n)s)
+            -- Stored in time order, as scans arrive in production (the BRIN index relies on it).
+            ORDER BY 1
             """,
             {"low": low, "high": high, "ws": workspace.pk, "n": n_scans},
         )
