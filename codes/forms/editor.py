@@ -56,8 +56,9 @@ class Editor:
                 "external_id": code.external_id,
                 "metadata": code.metadata or None,
             }
-            style = code.style if style is None else style
-            logo_id = code.logo.public_id if code.logo else logo_id
+            if style is None:  # a brand style being tried on replaces the code's own look
+                style = code.style
+                logo_id = code.logo.public_id if code.logo else ""
         self.code_form = (
             CodeForm(
                 data,

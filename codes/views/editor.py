@@ -56,7 +56,9 @@ def make_editor(
     workspace = request.workspace
     logos = list(selectors.logo_list_for_workspace(workspace=workspace)[:LOGO_CHOICES])
     # The logo in use is always a choice, however old it is.
-    chosen = (data or {}).get("logo") or (code.logo.public_id if code and code.logo else logo_id)
+    chosen = (
+        (data or {}).get("logo") or logo_id or (code.logo.public_id if code and code.logo else "")
+    )
     if chosen and all(logo.public_id != chosen for logo in logos):
         with contextlib.suppress(Http404):  # a foreign or unknown id is simply not offered
             logos.append(selectors.logo_get_for_workspace(workspace=workspace, public_id=chosen))
@@ -111,6 +113,17 @@ def _saving(request) -> bool:
     return request.method == "POST" and PREVIEW_ACTION not in request.POST
 
 
+def _brand_style(request):
+    """(style, logo id, template) of the brand style a page was opened with (`?style=`)."""
+    source = request.POST if request.method == "POST" else request.GET
+    if not (template_id := source.get("style")):
+        return None, "", None
+    template = selectors.brand_template_get_for_workspace(
+        workspace=request.workspace, public_id=template_id
+    )
+    return template.style, template.logo.public_id if template.logo else "", template
+
+
 def _group(request, group_id: str):
     if not group_id:
         return None
@@ -122,12 +135,7 @@ def create(request):
     source = request.POST if request.method == "POST" else request.GET
     content_type = source.get("type", "url")
     content_type = content_type if content_type in CONTENT_TYPES else "url"
-    style, logo_id, template = None, "", None
-    if template_id := source.get("style"):
-        template = selectors.brand_template_get_for_workspace(
-            workspace=request.workspace, public_id=template_id
-        )
-        style, logo_id = template.style, template.logo.public_id if template.logo else ""
+    style, logo_id, template = _brand_style(request)
     data, upload_errors = upload_logo(request)
     editor = make_editor(
         request, data=data, content_type=content_type, style=style, logo_id=logo_id
@@ -163,8 +171,11 @@ def create(request):
 @editor_required
 def edit(request, code_id):
     code = selectors.code_get_for_workspace(workspace=request.workspace, public_id=code_id)
+    style, logo_id, template = _brand_style(request)
     data, upload_errors = upload_logo(request)
-    editor = make_editor(request, data=data, code=code, content_type=code.content_type)
+    editor = make_editor(
+        request, data=data, code=code, content_type=code.content_type, style=style, logo_id=logo_id
+    )
     refuse_upload(editor, upload_errors)
     if _saving(request) and editor.is_valid():
         try:
@@ -180,7 +191,7 @@ def edit(request, code_id):
         else:
             messages.success(request, "Changes saved.")
             return redirect("codes:detail", code_id=code.public_id)
-    context = editor_context(request, editor)
+    context = editor_context(request, editor, template=template)
     return render(request, "codes/editor.html", context, status=422 if _saving(request) else 200)
 
 

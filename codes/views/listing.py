@@ -35,7 +35,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     group = forms.ChoiceField(label="Group", required=False)
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Static & dynamic"), *Kind.choices]
+        label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices]
     )
     type = forms.ChoiceField(label="Content", required=False)
     status = forms.ChoiceField(

@@ -282,3 +282,18 @@ def _upload(data: bytes, name: str = "logo.png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def test_edit_can_try_on_a_brand_style(alice_client, acme, alice):
+    from codes import services
+
+    code = make_code(acme, alice, style={"module_shape": "square"})
+    template = services.brand_template_create(
+        workspace=acme, actor=alice, name="Dots", style={"module_shape": "dots"}
+    )
+    url = reverse("codes:edit", args=[code.public_id])
+    html = alice_client.get(url, {"style": template.public_id}).content.decode()
+    assert re.search(r'value="dots"[^>]*checked', html)
+    assert "Design from the brand style “Dots”" in html
+    code.refresh_from_db()
+    assert code.style["module_shape"] == "square"  # nothing saved until the form is
