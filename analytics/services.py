@@ -12,13 +12,14 @@ conditional UPDATE of the counter, which a buffer could not do.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections import Counter
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,34 +60,51 @@ def _insert_sql() -> str:
     return f"INSERT INTO {Scan._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
 
 
-def _count_without_flush_wait(code_id: int) -> None:
-    update = f"UPDATE {QRCode._meta.db_table} SET scan_count = scan_count + 1 WHERE id = %s"  # noqa: S608
+def _count_sql() -> str:
+    return f"UPDATE {QRCode._meta.db_table} SET scan_count = scan_count + 1 WHERE id = %s"  # noqa: S608
+
+
+def _insert_then_count_on_postgresql(values: list, code_id: int) -> None:
+    """The row in a durable transaction, then the counter in one that skips the flush wait."""
+    insert, count = _insert_sql(), _count_sql()
     with connection.cursor() as cursor:
         if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            # Prepared statements take one command each: two round trips.
+            cursor.execute(insert, values)
             with transaction.atomic():
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                cursor.execute(update, [code_id])
-        else:
-            # Several statements in one query run as one implicit transaction: one round trip.
-            cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {update}", [code_id])
+                cursor.execute(count, [code_id])
+            return
+        # One round trip: a query string with explicit BEGIN/COMMIT runs as two transactions,
+        # the first committed (and flushed) before the second starts.
+        try:
+            cursor.execute(
+                f"BEGIN; {insert}; COMMIT; "
+                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {count}; COMMIT",
+                [*values, code_id],
+            )
+        except DatabaseError:
+            # A failure inside an explicit block leaves the session in a transaction Django
+            # does not know about; end it before the connection serves anything else.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("ROLLBACK")
+            raise
 
 
 def scan_record(*, event: ScanEvent) -> None:
     """Insert one scan now and count it on its code (bots are stored, not counted).
 
-    On PostgreSQL the row is committed, durably, in its own statement before the redirect is
-    sent. The counter follows in a transaction that does not wait for the disk flush: holding
-    a popular code's row lock through every flush queues all its scans behind each other
-    (halving throughput here). If PostgreSQL itself crashes, the counter can trail the rows by
-    the last fraction of a second; `scan_count_reconcile` recounts it from the rows.
+    On PostgreSQL the row is committed, durably, before the redirect is sent. The counter
+    follows in a transaction that does not wait for the disk flush: holding a popular code's
+    row lock through every flush queues all its scans behind each other (halving throughput
+    here). If PostgreSQL itself crashes, the counter can trail the rows by the last fraction
+    of a second; `scan_count_reconcile` recounts it from the rows.
     """
     row = _row(event)
     if event.is_bot:
         row.save(force_insert=True)
     elif connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(), [getattr(row, column) for column in _COLUMNS])
-        _count_without_flush_wait(event.code_id)
+        _insert_then_count_on_postgresql([getattr(row, c) for c in _COLUMNS], event.code_id)
     else:
         with transaction.atomic():
             row.save(force_insert=True)

@@ -47,6 +47,32 @@ def test_direct_record_outside_a_transaction_counts_too(client, acme, alice):
     assert code.scan_count == Scan.objects.filter(code=code).count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_direct_insert_leaves_nothing_and_a_usable_connection(acme, alice):
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    orphan = ScanEvent(
+        code_id=code.pk + 1000,
+        workspace_id=code.workspace_id,
+        scanned_at=timezone.now(),
+        country="",
+        device_type="mobile",
+        os="",
+        browser="",
+        referrer_host="",
+        language="",
+        is_bot=False,
+        visitor_hash="",
+    )
+    with pytest.raises(IntegrityError):
+        scan_record(event=orphan)
+    assert not Scan.objects.exists()
+    code.refresh_from_db()
+    assert code.scan_count == 0
+
+
 def test_reconcile_recounts_from_the_rows(client, code):
     scan(client, code)
     scan(client, code, HTTP_USER_AGENT="Googlebot/2.1")
