@@ -39,9 +39,31 @@ DEMO_CODES = [
 ]
 
 
+def _forget_redirect_of_deleted_code(sender, instance, **kwargs) -> None:
+    from django.db import transaction
+
+    from codes.cache import redirect_cache_forget
+
+    slug = instance.slug
+    if slug:
+        transaction.on_commit(lambda: redirect_cache_forget(slug))
+
+
 class CodesConfig(AppConfig):
     name = "codes"
     verbose_name = "QR codes"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        # Codes are only soft-deleted by our services; a hard delete comes from a cascade
+        # outside this app (a workspace removed). Its cached redirect must go at once, not
+        # keep redirecting until the cache entry expires.
+        post_delete.connect(
+            _forget_redirect_of_deleted_code,
+            sender="codes.QRCode",
+            dispatch_uid="codes_forget_redirect_of_deleted_code",
+        )
 
     def seed_demo(self, *, workspace, user, stdout) -> None:
         """Idempotently add a campaign group and a few sample codes to the demo workspace."""
