@@ -78,6 +78,10 @@ def _prepare(data: bytes) -> Logo:
                     f"claims {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} "
                     "megapixels, use a smaller image"
                 )
+            # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES process-wide when imported, which
+            # would make load() pad a damaged file silently; verify() refuses it regardless.
+            image.verify()
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
             image.seek(0)
             image.load()
     except SpecError:

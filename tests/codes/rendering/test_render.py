@@ -222,3 +222,14 @@ def test_a_logo_code_scans_in_every_writer(logo):
     pdf = render(URL, style, logo=logo, format="pdf")
     assert b"/SMask" in pdf
     assert decode(rasterize_pdf(pdf)) == [URL]
+
+
+def test_truncated_logo_is_refused_even_after_weasyprint_is_imported():
+    # WeasyPrint turns on PIL's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(SpecError) as exc:
+        prepare_logo(png_bytes()[:60])
+    assert "damaged" in exc.value.fields["logo"]
