@@ -347,19 +347,48 @@ def rollup_top_codes(scope: Scope, runs, *, include_bots: bool = True) -> Counts
     if not runs:
         return {}
     months, leftovers = _month_split(runs)
-    periods = Q(grain=Grain.MONTH, period__in=months) | (
-        Q(grain=Grain.DAY) & _day_runs_q(leftovers, "period")
-    )
-    rows = (
-        ScanCodeRollup.objects.filter(scope.rollup_filter(), periods, _bots_q(include_bots))
-        .values("code_id", "is_bot")
-        .annotate(n=Sum("scans"), u=Sum("uniques"))
-        .order_by()
-    )
+    # One query per contiguous stretch, so each is a single index range; an OR of ranges
+    # makes PostgreSQL read every day the scope ever had.
+    stretches = [(Grain.DAY, first, last) for first, last in _merge(leftovers)]
+    stretches += [(Grain.MONTH, first, last) for first, last in _merge_months(months)]
     counts: Counts = {}
-    for row in rows:
-        _add(counts, (row["code_id"], row["is_bot"]), row["n"], row["u"])
+    for grain, first, last in stretches:
+        rows = (
+            ScanCodeRollup.objects.filter(
+                scope.rollup_filter(),
+                _bots_q(include_bots),
+                grain=grain,
+                period__gte=first,
+                period__lte=last,
+            )
+            .values("code_id", "is_bot")
+            .annotate(n=Sum("scans"), u=Sum("uniques"))
+            .order_by()
+        )
+        for row in rows:
+            _add(counts, (row["code_id"], row["is_bot"]), row["n"], row["u"])
     return counts
+
+
+def _merge(runs: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(runs):
+        if merged and merged[-1][1] + timedelta(days=1) >= first:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _merge_months(months: list[date]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for month in sorted(months):
+        previous = (month - timedelta(days=1)).replace(day=1)
+        if merged and merged[-1][1] == previous:
+            merged[-1] = (merged[-1][0], month)
+        else:
+            merged.append((month, month))
+    return merged
 
 
 # --- both ---------------------------------------------------------------------------------------
