@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ROLES_THAT_EDIT, Membership, User, Workspace
-from codes.cache import redirect_cache_forget
+from codes.cache import redirect_cache_forget, redirect_cache_forget_many
 from codes.cleaners import (
     FieldErrors,
     clean_content,
@@ -48,7 +48,9 @@ from codes.models import (
 )
 from codes.rendering import (
     CONTENT_TYPES,
+    SpecError,
     Style,
+    check_many,
     encode_content,
     ensure_scannable,
     prepare_logo,
@@ -167,6 +169,67 @@ def _record_change(code: QRCode, old: str, new: str, actor: User, restored_from=
 # --- codes --------------------------------------------------------------------------------------
 
 
+def _clean_new_code(
+    *,
+    workspace: Workspace,
+    kind: str = Kind.DYNAMIC,
+    content_type: str = "url",
+    destination: str = "",
+    content: dict | None = None,
+    name: str = "",
+    group: CampaignGroup | None = None,
+    style: dict | None = None,
+    logo: LogoAsset | None = None,
+    slug: str | None = None,
+    is_active: bool = True,
+    expires_at: datetime | None = None,
+    scan_limit: int | None = None,
+    metadata: dict | None = None,
+    external_id: str = "",
+    pass_query_string: bool = False,
+) -> tuple[dict[str, Any], str | None]:
+    """The create rules: one item's model field values and its requested custom slug, or a
+    ValidationError naming every field at fault. `code_create` and `code_create_many` share it."""
+    errors = FieldErrors()
+    if kind not in Kind.values:
+        errors["kind"] = ["Choose “static” or “dynamic”."]
+    if content_type not in CONTENT_TYPES:
+        errors["content_type"] = [f"Choose one of {', '.join(CONTENT_TYPES)}."]
+    elif kind == Kind.DYNAMIC and content_type != "url":
+        errors["content_type"] = ["A dynamic code redirects to a URL; make this code static."]
+    is_url = content_type == "url"
+    if is_url and kind in Kind.values:
+        destination = errors.run(validate_destination, destination) or ""
+        content = {"url": destination} if kind == Kind.STATIC and destination else {}
+        if content:
+            errors.run(clean_content, "url", content)  # the engine's own URL limits
+    elif content_type in CONTENT_TYPES:
+        content = errors.run(clean_content, content_type, content) or {}
+        destination = ""
+    if slug and kind == Kind.STATIC:
+        errors["slug"] = ["Only dynamic codes have a short slug."]
+    values: dict[str, Any] = {
+        "kind": kind,
+        "content_type": content_type,
+        "content": content,
+        "destination": destination,
+        "name": errors.run(clean_name, name),
+        "group": errors.run(_check_group, group, workspace.pk),
+        "logo": errors.run(_check_logo, logo, workspace.pk),
+        "style": errors.run(clean_style, style),
+        "expires_at": errors.run(clean_expires_at, expires_at),
+        "scan_limit": errors.run(clean_scan_limit, scan_limit),
+        "metadata": errors.run(clean_metadata, metadata),
+        "external_id": errors.run(clean_external_id, external_id),
+        "is_active": bool(is_active),
+        "pass_query_string": bool(pass_query_string),
+    }
+    if slug and kind == Kind.DYNAMIC:
+        errors.run(validate_custom_slug, slug)
+    errors.raise_if_any()
+    return values, (slug or None) if kind == Kind.DYNAMIC else None
+
+
 @transaction.atomic
 def code_create(
     *,
@@ -191,55 +254,157 @@ def code_create(
     """Create a code. Dynamic codes (the default) get a short slug and redirect to
     `destination`; static codes encode `destination` (URL codes) or `content` directly."""
     _check_can_edit(actor, workspace.pk)
-    errors = FieldErrors()
-    if kind not in Kind.values:
-        errors["kind"] = ["Choose “static” or “dynamic”."]
-    if content_type not in CONTENT_TYPES:
-        errors["content_type"] = [f"Choose one of {', '.join(CONTENT_TYPES)}."]
-    elif kind == Kind.DYNAMIC and content_type != "url":
-        errors["content_type"] = ["A dynamic code redirects to a URL; make this code static."]
-    is_url = content_type == "url"
-    if is_url and kind in Kind.values:
-        destination = errors.run(validate_destination, destination) or ""
-        content = {"url": destination} if kind == Kind.STATIC and destination else {}
-        if content:
-            errors.run(clean_content, "url", content)  # the engine's own URL limits
-    elif content_type in CONTENT_TYPES:
-        content = errors.run(clean_content, content_type, content) or {}
-        destination = ""
-    if slug and kind == Kind.STATIC:
-        errors["slug"] = ["Only dynamic codes have a short slug."]
-    values: dict[str, Any] = {
-        "name": errors.run(clean_name, name),
-        "group": errors.run(_check_group, group, workspace.pk),
-        "logo": errors.run(_check_logo, logo, workspace.pk),
-        "style": errors.run(clean_style, style),
-        "expires_at": errors.run(clean_expires_at, expires_at),
-        "scan_limit": errors.run(clean_scan_limit, scan_limit),
-        "metadata": errors.run(clean_metadata, metadata),
-        "external_id": errors.run(clean_external_id, external_id),
-    }
-    if slug and kind == Kind.DYNAMIC:
-        errors.run(validate_custom_slug, slug)
-    errors.raise_if_any()
-    code = QRCode.objects.create(
+    values, custom_slug = _clean_new_code(
         workspace=workspace,
         kind=kind,
         content_type=content_type,
-        content=content,
         destination=destination,
-        slug=_claim_slug(slug) if kind == Kind.DYNAMIC else None,
-        is_active=bool(is_active),
-        pass_query_string=bool(pass_query_string),
+        content=content,
+        name=name,
+        group=group,
+        style=style,
+        logo=logo,
+        slug=slug,
+        is_active=is_active,
+        expires_at=expires_at,
+        scan_limit=scan_limit,
+        metadata=metadata,
+        external_id=external_id,
+        pass_query_string=pass_query_string,
+    )
+    code = QRCode.objects.create(
+        workspace=workspace,
+        slug=_claim_slug(custom_slug) if values["kind"] == Kind.DYNAMIC else None,
         created_by=actor,
         **values,
     )
     _ensure_scannable(code)
     if code.is_dynamic:
-        _record_change(code, "", destination, actor)
+        _record_change(code, "", code.destination, actor)
         # Clears a "no such slug" answer cached before this custom slug existed.
         _forget_after_commit(code)
     return code
+
+
+class ItemErrors(ValidationError):
+    """A refused batch: `by_index` maps the position of every refused item to its
+    ValidationError (the same one `code_create` would raise for that item alone)."""
+
+    def __init__(self, by_index: dict[int, ValidationError]):
+        self.by_index = dict(sorted(by_index.items()))
+        super().__init__(
+            {
+                f"{index}.{field}": messages
+                for index, exc in self.by_index.items()
+                for field, messages in _message_dict(exc).items()
+            }
+        )
+
+
+def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, str], list[str]]:
+    """Claims every custom slug (by item position) and `random_count` random ones with a few
+    queries; raises ItemErrors naming the custom slugs already taken."""
+    custom = {i: validate_custom_slug(slug) for i, slug in custom.items()}
+    seen: dict[str, int] = {}
+    errors: dict[int, ValidationError] = {}
+    for index, slug in custom.items():
+        if slug in seen:
+            errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
+        seen[slug] = index
+    fresh: dict[str, None] = {}  # ordered set
+    for _ in range(10):
+        # 62^7 ≈ 3.5e12 slugs: a collision is rare; a claimed candidate is simply replaced.
+        while len(fresh) < random_count:
+            candidate = random_base62(SLUG_LENGTH)
+            if candidate not in seen:
+                fresh[candidate] = None
+        wanted = [*custom.values(), *fresh]
+        taken = set(SlugClaim.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        for index, slug in custom.items():
+            if slug in taken:
+                errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
+        if errors:
+            raise ItemErrors(errors)
+        fresh = {slug: None for slug in fresh if slug not in taken}
+        if len(fresh) < random_count:
+            continue
+        try:
+            # The primary key keeps slugs unique forever, also against a concurrent batch.
+            with transaction.atomic():
+                SlugClaim.objects.bulk_create([SlugClaim(slug=slug) for slug in wanted])
+        except IntegrityError:
+            continue  # claimed meanwhile: look again
+        return custom, list(fresh)
+    raise RuntimeError("could not claim the short slugs of a batch")
+
+
+@transaction.atomic
+def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) -> list[QRCode]:
+    """Create many codes, all or nothing: each item takes `code_create`'s keyword arguments and
+    obeys its rules. One refused item refuses the batch with ItemErrors (errors by position)."""
+    _check_can_edit(actor, workspace.pk)
+    cleaned: list[tuple[dict[str, Any], str | None]] = []
+    errors: dict[int, ValidationError] = {}
+    for index, item in enumerate(items):
+        try:
+            cleaned.append(_clean_new_code(workspace=workspace, **item))
+        except ValidationError as exc:
+            errors[index] = exc
+            cleaned.append(({}, None))
+    if errors:
+        raise ItemErrors(errors)
+    custom = {i: slug for i, (_, slug) in enumerate(cleaned) if slug}
+    dynamic = [i for i, (values, _) in enumerate(cleaned) if values["kind"] == Kind.DYNAMIC]
+    custom, fresh = _claim_slugs(custom, len(dynamic) - len(custom))
+    fresh_slugs = iter(fresh)
+    codes = []
+    for index, (values, _) in enumerate(cleaned):
+        slug = None
+        if values["kind"] == Kind.DYNAMIC:
+            slug = custom.get(index) or next(fresh_slugs)
+        codes.append(QRCode(workspace=workspace, slug=slug, created_by=actor, **values))
+    _ensure_scannable_many(codes)
+    QRCode.objects.bulk_create(codes)
+    DestinationChange.objects.bulk_create(
+        DestinationChange(
+            workspace_id=workspace.pk,
+            code=code,
+            old_destination="",
+            new_destination=code.destination,
+            changed_by=actor,
+        )
+        for code in codes
+        if code.is_dynamic
+    )
+    slugs = [code.slug for code in codes if code.slug]
+    # Clears "no such slug" answers cached before these slugs existed.
+    transaction.on_commit(lambda: redirect_cache_forget_many(slugs))
+    return codes
+
+
+def _ensure_scannable_many(codes: list[QRCode]) -> None:
+    # The same guard as `_ensure_scannable`, asked once per distinct design (style and logo)
+    # about all of that design's payloads; see `check_many` for which payloads it decodes.
+    designs: dict[tuple[str, int | None], list[int]] = {}
+    for index, code in enumerate(codes):
+        key = (json.dumps(code.style, sort_keys=True), code.logo_id)
+        designs.setdefault(key, []).append(index)
+    errors: dict[int, ValidationError] = {}
+    for positions in designs.values():
+        first = codes[positions[0]]
+        refused = check_many(
+            [code_payload(codes[i]) for i in positions],
+            Style.from_dict(first.style),
+            logo=first.logo.read_bytes() if first.logo else None,
+        )
+        for position, fields in refused.items():
+            errors[positions[position]] = SpecError(fields)
+    if errors:
+        raise ItemErrors(errors)
 
 
 @transaction.atomic

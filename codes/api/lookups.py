@@ -67,3 +67,38 @@ def code_create_from_input(*, workspace, actor, data: dict, groups: dict | None 
         logo=logo,
         **data,
     )
+
+
+def codes_create_from_input(*, workspace, actor, items: dict[int, dict]) -> list:
+    """POST /codes/bulk after shape validation: each item (by its index in the request) taken
+    as `code_create_from_input` takes it, all created by `code_create_many`. Raises
+    `services.ItemErrors` keyed by those indexes, naming every refused item."""
+    groups: dict = {}
+    resolved: dict[int, dict] = {}
+    errors: dict[int, ValidationError] = {}
+    for index, data in items.items():
+        data = dict(data)
+        data.pop("format", None)
+        data.pop("size", None)
+        name = data.pop("group", None)
+        try:
+            if name not in groups:
+                groups[name] = resolve_group(
+                    workspace=workspace, actor=actor, value=name, create=True
+                )
+            data["logo"] = resolve_logo(workspace=workspace, value=data.pop("logo", None))
+        except ValidationError as exc:
+            errors[index] = exc
+            continue
+        data["kind"] = data.pop("type")
+        resolved[index] = {**data, "group": groups[name]}
+    indexes = list(resolved)
+    try:
+        codes = services.code_create_many(
+            workspace=workspace, actor=actor, items=list(resolved.values())
+        )
+    except services.ItemErrors as exc:
+        errors.update({indexes[position]: error for position, error in exc.by_index.items()})
+    if errors:
+        raise services.ItemErrors(errors)
+    return codes

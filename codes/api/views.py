@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -19,7 +18,12 @@ from rest_framework.response import Response
 from codes import selectors, services
 from codes.api import schema_docs as docs
 from codes.api.filters import CodeFilter
-from codes.api.lookups import code_create_from_input, resolve_group, resolve_logo
+from codes.api.lookups import (
+    code_create_from_input,
+    codes_create_from_input,
+    resolve_group,
+    resolve_logo,
+)
 from codes.api.serializers import (
     BulkCreateSerializer,
     BulkIdsSerializer,
@@ -213,19 +217,19 @@ class CodeViewSet(ApiViewSet):
                 items.append((index, shape.run_validation({**defaults, **raw})))
             except ValidationError as exc:
                 errors += [{"index": index, **e} for e in flatten_errors(exc.detail)]
-        created, groups = [], {}
+        valid = dict(items)
+        created = []
         with transaction.atomic():
-            # Items refused for their shape are skipped here; the others still run through
-            # the service, so one answer lists every problem of the batch.
-            for index, data in items:
-                try:
-                    code = code_create_from_input(
-                        workspace=self.workspace, actor=self.actor, data=data, groups=groups
+            # Items refused for their shape are left out; the others still go to the service,
+            # so one answer lists every problem of the batch.
+            try:
+                if valid:
+                    created = codes_create_from_input(
+                        workspace=self.workspace, actor=self.actor, items=valid
                     )
-                except DjangoValidationError as exc:
-                    errors += [{"index": index, **e} for e in django_error_items(exc)]
-                else:
-                    created.append((code, data))
+            except services.ItemErrors as exc:
+                for index, error in exc.by_index.items():
+                    errors += [{"index": index, **e} for e in django_error_items(error)]
             if errors:
                 # All or nothing: one refused item undoes the whole batch.
                 transaction.set_rollback(True)
@@ -234,7 +238,7 @@ class CodeViewSet(ApiViewSet):
             return validation_response(request, errors, view=self)
         outputs = {}
         codes = []
-        for code, data in created:
+        for code, data in zip(created, valid.values(), strict=True):
             output = (data["format"], data["size"])
             if output not in outputs:
                 outputs[output] = CodeSerializer(

@@ -9,11 +9,12 @@ Public API::
     prepare_logo(data) -> Logo                         # validated, re-encoded PNG + sha256
     check(payload, style, *, logo=None, scan_distance_m=0.3) -> CheckReport
     ensure_scannable(...) -> CheckReport               # raises SpecError when not ok
+    check_many(payloads, style, *, logo=None) -> {position: errors}  # one design, many payloads
 
 Every refusal is a ``SpecError`` (a Django ``ValidationError``) mapping field -> what to change.
 """
 
-from .check import CheckReport, check, ensure_scannable
+from .check import CheckReport, check, check_many, ensure_scannable
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
 from .errors import SpecError
@@ -65,6 +66,7 @@ __all__ = [
     "SpecError",
     "Style",
     "check",
+    "check_many",
     "clear_caches",
     "content_type_for",
     "encode_content",
