@@ -121,16 +121,21 @@ def measure(client, url: str, repeat: int) -> dict:
     # An execute wrapper, not CaptureQueriesContext: Django empties the query log per request.
     with connection.execute_wrapper(count):
         client.get(url)
+    cpu = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     times.sort()
     return {
         "p50": statistics.median(times),
         "p95": times[int(len(times) * 0.95) - 1],
         "queries": len(queries),
+        # This process's CPU per request: what a loaded machine inflates least (PostgreSQL's
+        # own time is in its process, so it is in the wall time only).
+        "cpu": statistics.median(cpu),
     }
 
 
@@ -180,8 +185,8 @@ def main() -> None:
         ("codes list, page 200 of 400", "/codes/?page=200"),
         ("codes list, htmx results fragment", "/codes/?q=flyer&sort=most_scanned"),
     ]
-    print(f"\n| page ({args.codes:,} codes) | p50 ms | p95 ms | queries |")
-    print("|---|---:|---:|---:|")
+    print(f"\n| page ({args.codes:,} codes) | p50 ms | p95 ms | app CPU p50 ms | queries |")
+    print("|---|---:|---:|---:|---:|")
     worst = 0.0
     for label, url in cases:
         if "htmx" in label:
@@ -191,7 +196,10 @@ def main() -> None:
         client.defaults.pop("HTTP_HX_TARGET", None)
         if "baseline" not in label:
             worst = max(worst, result["p50"])
-        print(f"| {label} | {result['p50']:.1f} | {result['p95']:.1f} | {result['queries']} |")
+        print(
+            f"| {label} | {result['p50']:.1f} | {result['p95']:.1f} | {result['cpu']:.1f} "
+            f"| {result['queries']} |"
+        )
     verdict = "meets" if worst <= TARGET_MS else "MISSES"
     print(f"\nslowest list p50 {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")
     sys.exit(0 if worst <= TARGET_MS else 1)

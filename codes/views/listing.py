@@ -87,6 +87,7 @@ def list_context(request, params: QueryDict, *, group=None, path: str | None = N
         query.update(group=group, ungrouped=False)
     codes = selectors.code_list_for_workspace(workspace=workspace, **query)
     page = Paginator(codes, PAGE_SIZE).get_page(params.get("page"))
+    _add_row_urls(page.object_list)
     can_edit = request.membership.can_edit
     return {
         "filters": filters,
@@ -106,6 +107,19 @@ def list_context(request, params: QueryDict, *, group=None, path: str | None = N
         # Pagination and "back here" links: the page the results are shown on.
         "list_url": path or request.path,
     }
+
+
+def _add_row_urls(codes) -> None:
+    """Each row's page and thumbnail URL, reversed once per page rather than once per row
+    (reversing is a measurable share of the list's render time with 25 rows)."""
+    marker = "__code__"
+    detail = reverse("codes:detail", args=[marker])
+    image = reverse("codes:image", args=[marker])
+    for code in codes:
+        code.detail_url = detail.replace(marker, code.public_id)
+        # `v` changes with every edit, so the thumbnail can be cached for good.
+        version = int(code.updated_at.timestamp())
+        code.thumbnail_url = f"{image.replace(marker, code.public_id)}?size=96&v={version}"
 
 
 @workspace_required
