@@ -6,11 +6,6 @@ from django import forms
 
 from codes.models import Kind
 
-KIND_HELP = {
-    Kind.DYNAMIC: "Encodes a short link: change where it points after printing, and count scans.",
-    Kind.STATIC: "Encodes the content itself: works forever, cannot be changed or counted.",
-}
-
 
 class CodeForm(forms.Form):
     """The code's own fields. On edit, `kind` and the custom slug are fixed and left out."""

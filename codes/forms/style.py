@@ -268,10 +268,6 @@ class StyleForm(forms.Form):
             spec["frame_color"] = data["frame_color"]
         return spec
 
-    @property
-    def chosen_logo_id(self) -> str:
-        return (self.cleaned_data.get("logo") if hasattr(self, "cleaned_data") else "") or ""
-
 
 def _html_color(value: str | None, fallback: str = "#000000") -> str:
     """`<input type=color>` takes #rrggbb only: drop the alpha the spec may carry."""

@@ -85,15 +85,12 @@ def change_destination(request, code_id):
             if not request.htmx:
                 return redirect("codes:detail", code_id=code.public_id)
             form = DestinationForm(initial={"destination": code.destination})
-    status = 200 if form.is_valid() or not form.is_bound else 422
-    if not request.htmx:
-        context = _context(request, code, destination_form=form, editing_destination=True)
-        return page_or_fragment(
-            request, "codes/detail.html", context, fragment="destination", status=status
-        )
     context = _context(request, code, destination_form=form, editing_destination=bool(form.errors))
-    # htmx does not swap 4xx by default; the form with its errors is the answer either way.
-    return page_or_fragment(request, "codes/detail.html", context, fragment="destination")
+    if request.htmx:
+        # htmx swaps only 2xx answers by default; the card, with any errors, is the answer.
+        return render(request, "codes/detail.html#destination", context)
+    # Only a refused change gets here without htmx: the page with the form open and its errors.
+    return render(request, "codes/detail.html", context, status=422)
 
 
 @editor_required

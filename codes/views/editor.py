@@ -1,7 +1,7 @@
 """Create and edit a code: content, design and options, with a live preview.
 
 The preview is a POST of the whole editor form to `preview` (debounced by htmx) that renders
-and checks the design without storing anything. Without JavaScript the editor's "Preview"
+and checks the design without storing anything. Without JavaScript the "Update preview"
 button posts the form to its own page, which answers with the page and the preview filled in.
 A logo is uploaded on its own as soon as it is picked (htmx), or with the form (no JavaScript);
 either way it becomes a stored logo the form then refers to by id.
