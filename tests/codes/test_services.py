@@ -10,6 +10,7 @@ from PIL import Image
 from codes import services
 from codes.models import DestinationChange, Kind, QRCode, SlugClaim
 from codes.rendering import SpecError
+from codes.services import _common as services_common
 from qrsite.ids import BASE62
 
 
@@ -129,7 +130,7 @@ def test_change_destination_records_history_and_invalidates_after_commit(
     code, bob, django_capture_on_commit_callbacks, monkeypatch
 ):
     forgotten = []
-    monkeypatch.setattr(services, "redirect_cache_forget", forgotten.append)
+    monkeypatch.setattr(services_common, "redirect_cache_forget", forgotten.append)
     with django_capture_on_commit_callbacks(execute=True):
         code = services.code_change_destination(
             code=code, destination="https://example.com/b", actor=bob
@@ -249,7 +250,7 @@ def test_delete_is_soft_and_the_slug_is_never_reused(code, acme, alice, monkeypa
     assert not code.is_active
     assert QRCode.objects.filter(slug=slug).exists()
     # Even if the random generator produced the same slug again, it would be refused.
-    monkeypatch.setattr(services, "random_base62", lambda n: slug if n == 7 else "x" * n)
+    monkeypatch.setattr(services_common, "random_base62", lambda n: slug if n == 7 else "x" * n)
     with pytest.raises(RuntimeError):
         services.code_create(workspace=acme, actor=alice, destination="https://e.com")
     with pytest.raises(ValidationError):

@@ -1,0 +1,156 @@
+"""Create many codes at once with the same rules as `code_create`, in a few statements."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import User, Workspace
+from codes.cache import redirect_cache_forget_many
+from codes.models import (
+    DestinationChange,
+    Kind,
+    QRCode,
+    SlugClaim,
+)
+from codes.rendering import (
+    SpecError,
+    Style,
+    check_many,
+)
+from codes.services._common import (
+    _check_can_edit,
+)
+from codes.services.codes import (
+    _clean_new_code,
+    code_payload,
+)
+from codes.validation import (
+    SLUG_LENGTH,
+    validate_custom_slug,
+)
+from qrsite.ids import random_base62
+
+
+class ItemErrors(ValidationError):
+    """A refused batch: `by_index` maps the position of every refused item to its
+    ValidationError (the same one `code_create` would raise for that item alone)."""
+
+    def __init__(self, by_index: dict[int, ValidationError]):
+        self.by_index = dict(sorted(by_index.items()))
+        super().__init__(
+            {
+                f"{index}.{field}": messages
+                for index, exc in self.by_index.items()
+                for field, messages in _message_dict(exc).items()
+            }
+        )
+
+
+def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, str], list[str]]:
+    """Claims every custom slug (by item position) and `random_count` random ones with a few
+    queries; raises ItemErrors naming the custom slugs already taken."""
+    custom = {i: validate_custom_slug(slug) for i, slug in custom.items()}
+    seen: dict[str, int] = {}
+    errors: dict[int, ValidationError] = {}
+    for index, slug in custom.items():
+        if slug in seen:
+            errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
+        seen[slug] = index
+    fresh: dict[str, None] = {}  # ordered set
+    for _ in range(10):
+        # 62^7 ≈ 3.5e12 slugs: a collision is rare; a claimed candidate is simply replaced.
+        while len(fresh) < random_count:
+            candidate = random_base62(SLUG_LENGTH)
+            if candidate not in seen:
+                fresh[candidate] = None
+        wanted = [*custom.values(), *fresh]
+        taken = set(SlugClaim.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        for index, slug in custom.items():
+            if slug in taken:
+                errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
+        if errors:
+            raise ItemErrors(errors)
+        fresh = {slug: None for slug in fresh if slug not in taken}
+        if len(fresh) < random_count:
+            continue
+        try:
+            # The primary key keeps slugs unique forever, also against a concurrent batch.
+            with transaction.atomic():
+                SlugClaim.objects.bulk_create([SlugClaim(slug=slug) for slug in wanted])
+        except IntegrityError:
+            continue  # claimed meanwhile: look again
+        return custom, list(fresh)
+    raise RuntimeError("could not claim the short slugs of a batch")
+
+
+@transaction.atomic
+def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) -> list[QRCode]:
+    """Create many codes, all or nothing: each item takes `code_create`'s keyword arguments and
+    obeys its rules. One refused item refuses the batch with ItemErrors (errors by position)."""
+    _check_can_edit(actor, workspace.pk)
+    cleaned: list[tuple[dict[str, Any], str | None]] = []
+    errors: dict[int, ValidationError] = {}
+    for index, item in enumerate(items):
+        try:
+            cleaned.append(_clean_new_code(workspace=workspace, **item))
+        except ValidationError as exc:
+            errors[index] = exc
+            cleaned.append(({}, None))
+    if errors:
+        raise ItemErrors(errors)
+    custom = {i: slug for i, (_, slug) in enumerate(cleaned) if slug}
+    dynamic = [i for i, (values, _) in enumerate(cleaned) if values["kind"] == Kind.DYNAMIC]
+    custom, fresh = _claim_slugs(custom, len(dynamic) - len(custom))
+    fresh_slugs = iter(fresh)
+    codes = []
+    for index, (values, _) in enumerate(cleaned):
+        slug = None
+        if values["kind"] == Kind.DYNAMIC:
+            slug = custom.get(index) or next(fresh_slugs)
+        codes.append(QRCode(workspace=workspace, slug=slug, created_by=actor, **values))
+    _ensure_scannable_many(codes)
+    QRCode.objects.bulk_create(codes)
+    DestinationChange.objects.bulk_create(
+        DestinationChange(
+            workspace_id=workspace.pk,
+            code=code,
+            old_destination="",
+            new_destination=code.destination,
+            changed_by=actor,
+        )
+        for code in codes
+        if code.is_dynamic
+    )
+    slugs = [code.slug for code in codes if code.slug]
+    # Clears "no such slug" answers cached before these slugs existed.
+    transaction.on_commit(lambda: redirect_cache_forget_many(slugs))
+    return codes
+
+
+def _ensure_scannable_many(codes: list[QRCode]) -> None:
+    # The same guard as `_ensure_scannable`, asked once per distinct design (style and logo)
+    # about all of that design's payloads; see `check_many` for which payloads it decodes.
+    designs: dict[tuple[str, int | None], list[int]] = {}
+    for index, code in enumerate(codes):
+        key = (json.dumps(code.style, sort_keys=True), code.logo_id)
+        designs.setdefault(key, []).append(index)
+    errors: dict[int, ValidationError] = {}
+    for positions in designs.values():
+        first = codes[positions[0]]
+        refused = check_many(
+            [code_payload(codes[i]) for i in positions],
+            Style.from_dict(first.style),
+            logo=first.logo.read_bytes() if first.logo else None,
+        )
+        for position, fields in refused.items():
+            errors[positions[position]] = SpecError(fields)
+    if errors:
+        raise ItemErrors(errors)
