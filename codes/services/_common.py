@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -115,3 +115,11 @@ def _record_change(code: QRCode, old: str, new: str, actor: User, restored_from=
         changed_by=actor,
         restored_from=restored_from,
     )
+
+
+def _save_changes(instance, changed: dict[str, Any]) -> None:
+    """Set the changed fields and save only those (plus `updated_at`); nothing when unchanged."""
+    for field, value in changed.items():
+        setattr(instance, field, value)
+    if changed:
+        instance.save(update_fields=[*changed, "updated_at"])

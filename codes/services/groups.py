@@ -21,6 +21,7 @@ from codes.models import (
 from codes.services._common import (
     UNSET,
     _check_can_edit,
+    _save_changes,
     _Unset,
 )
 from codes.validation import (
@@ -91,10 +92,7 @@ def group_update(
     if color is not UNSET:
         changed["color"] = errors.run(validate_color, color)
     errors.raise_if_any()
-    for field, value in changed.items():
-        setattr(group, field, value)
-    if changed:
-        group.save(update_fields=[*changed, "updated_at"])
+    _save_changes(group, changed)
     return group
 
 

@@ -25,6 +25,7 @@ from codes.services._common import (
     UNSET,
     _check_can_edit,
     _check_logo,
+    _save_changes,
     _Unset,
 )
 from codes.services.codes import (
@@ -89,10 +90,7 @@ def brand_template_update(
     if logo is not UNSET:
         changed["logo"] = errors.run(_check_logo, logo, template.workspace_id)
     errors.raise_if_any()
-    for field, value in changed.items():
-        setattr(template, field, value)
-    if changed:
-        template.save(update_fields=[*changed, "updated_at"])
+    _save_changes(template, changed)
     return template
 
 
