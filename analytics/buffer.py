@@ -9,26 +9,28 @@ event leaves Redis only once it is in the database.
 When Redis does not answer, `push` returns False at once (and keeps returning False for
 SCAN_BUFFER_RETRY_SECONDS, so a dead Redis does not cost every scan a timeout) and the caller
 inserts the scan directly.
+
+On the redirect, `offer` lets the cache lookup append the event in its own round trip when
+the buffer lives on the same Redis (codes.cache.redirect_lookup).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 import redis
 from django.conf import settings
 
-from codes.redis_io import hot_redis
+from codes.redis_io import RecentlyDown, forget_outages, hot_redis
 
 logger = logging.getLogger(__name__)
 
 BUFFER_KEY = "qrsite:scans:buffer"
 PROCESSING_KEY = "qrsite:scans:processing"
 LOCK_KEY = "qrsite:scans:flush-lock"
-
-_down_until = 0.0
 
 
 def _hot():
@@ -42,22 +44,30 @@ def get_client() -> redis.Redis:
 
 def reset() -> None:
     """Forget a remembered outage (tests, settings changes)."""
-    global _down_until
-    _down_until = 0.0
+    forget_outages()
 
 
 def push(payload: str) -> bool:
     """Append one event; False when Redis is (recently found) unreachable."""
-    global _down_until
-    if not settings.SCAN_BUFFER_URL or time.monotonic() < _down_until:
+    if not settings.SCAN_BUFFER_URL:
         return False
     try:
         _hot().execute("RPUSH", BUFFER_KEY, payload)
+    except RecentlyDown:
+        return False
     except redis.RedisError:
-        _down_until = time.monotonic() + settings.SCAN_BUFFER_RETRY_SECONDS
         logger.warning("scan buffer unreachable; recording scans directly for a while")
         return False
     return True
+
+
+def offer(event) -> tuple[str, str, float, str] | None:
+    """What the redirect lookup needs to push a ScanEvent itself: (buffer URL, key, time of
+    the scan, the event's JSON tail), or None when scans are not buffered."""
+    if settings.SCAN_RECORDING != "buffered" or not settings.SCAN_BUFFER_URL:
+        return None
+    event.event_id = event.event_id or uuid.uuid4().hex
+    return settings.SCAN_BUFFER_URL, BUFFER_KEY, event.scanned_at.timestamp(), event.json_tail()
 
 
 def pending() -> int:

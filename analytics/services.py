@@ -16,10 +16,19 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -94,12 +103,16 @@ def _insert_then_count_on_postgresql(values: list, code_id: int) -> None:
 def scan_record(*, event: ScanEvent) -> None:
     """Insert one scan now and count it on its code (bots are stored, not counted).
 
-    On PostgreSQL the row is committed, durably, before the redirect is sent. The counter
-    follows in a transaction that does not wait for the disk flush: holding a popular code's
-    row lock through every flush queues all its scans behind each other (halving throughput
-    here). If PostgreSQL itself crashes, the counter can trail the rows by the last fraction
-    of a second; `scan_count_reconcile` recounts it from the rows.
+    On PostgreSQL the row is committed durably. The counter follows in a transaction that
+    does not wait for the disk flush: holding a popular code's row lock through every flush
+    queues all its scans behind each other (halving throughput here). If PostgreSQL itself
+    crashes, the counter can trail the rows by the last fraction of a second;
+    `scan_count_reconcile` recounts it from the rows.
     """
+    _on_a_live_connection(lambda: _insert_and_count(event))
+
+
+def _insert_and_count(event: ScanEvent) -> None:
     row = _row(event)
     if event.is_bot:
         row.save(force_insert=True)
@@ -109,6 +122,27 @@ def scan_record(*, event: ScanEvent) -> None:
         with transaction.atomic():
             row.save(force_insert=True)
             QRCode.objects.filter(pk=event.code_id).update(scan_count=F("scan_count") + 1)
+
+
+def _on_a_live_connection(write: Callable[[], None]) -> None:
+    """Run a scan's write without the connection ping of CONN_HEALTH_CHECKS.
+
+    The ping is a round trip before the first query of every request, so on the scan path it
+    costs as much as the insert's own. Instead, a kept connection that the server dropped
+    while idle shows itself by failing, and the write is retried once on a new connection
+    (the failed attempt reached no live server, so nothing is written twice).
+    """
+    if connection.connection is None or connection.in_atomic_block:
+        write()
+        return
+    connection.health_check_done = True
+    try:
+        write()
+    except (OperationalError, InterfaceError):
+        if connection.is_usable():
+            raise  # the statement failed, not the connection
+        connection.close()
+        write()
 
 
 def scan_record_within_limit(*, event: ScanEvent) -> bool:
@@ -131,13 +165,57 @@ def scan_record_within_limit(*, event: ScanEvent) -> bool:
 def scan_submit(*, event: ScanEvent) -> None:
     """Record a scan the configured way; buffered mode falls back to a direct insert."""
     if settings.SCAN_RECORDING == "buffered":
-        event.event_id = uuid.uuid4().hex
+        event.event_id = event.event_id or uuid.uuid4().hex
         if buffer.push(event.to_json()):
             return
     scan_record(event=event)
 
 
+def _flush_sql() -> str:
+    scans, codes = Scan._meta.db_table, QRCode._meta.db_table
+    columns = ", ".join(_COLUMNS)
+    # The events' own JSON goes to PostgreSQL as one array, parsed there; ON CONFLICT skips
+    # events a replayed batch already inserted, and a code deleted since has no row to join.
+    return f"""
+    WITH batch AS (
+        SELECT e.* FROM json_to_recordset(%s::json) AS e(
+            code_id bigint, workspace_id bigint, scanned_at double precision,
+            country varchar(2), device_type varchar(10), os varchar(50), browser varchar(50),
+            referrer_host varchar(253), language varchar(35), is_bot boolean,
+            visitor_hash varchar(32), event_id uuid
+        )
+        WHERE e.event_id IS NOT NULL
+    ), inserted AS (
+        INSERT INTO {scans} ({columns})
+        SELECT to_timestamp(b.scanned_at), b.code_id, b.workspace_id, b.country,
+               b.device_type, b.os, b.browser, b.referrer_host, b.language, b.is_bot,
+               b.visitor_hash, b.event_id
+        FROM batch b WHERE EXISTS (SELECT 1 FROM {codes} q WHERE q.id = b.code_id)
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING code_id, is_bot
+    )
+    UPDATE {codes} q SET scan_count = q.scan_count + c.n
+    FROM (SELECT code_id, count(*) AS n FROM inserted WHERE NOT is_bot GROUP BY code_id) c
+    WHERE q.id = c.code_id
+    """  # noqa: S608
+
+
 def _insert_batch(items: list[bytes]) -> None:
+    """Insert a batch of buffered events (and count them) in one transaction."""
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_flush_sql(), [(b"[" + b",".join(items) + b"]").decode()])
+            return
+        except (DataError, IntegrityError):
+            # A malformed event fails the whole statement; the careful path below drops it
+            # and inserts the rest. (The counter update locks only single rows elsewhere, in
+            # direct recording, so this many-row update cannot deadlock with it.)
+            logger.warning("a buffered scan batch needs event-by-event insertion")
+    _insert_events(items)
+
+
+def _insert_events(items: list[bytes]) -> None:
     events: dict[str, ScanEvent] = {}
     for raw in items:
         try:

@@ -101,11 +101,16 @@ while buffer.pending():
     scan_flush_buffer()
 print(buffer.pending())
 """
+# Runs like Celery beat's flush task: every second until told to stop (SIGTERM), which it
+# takes between flushes. It says "ready" once Django is set up, so its start-up is not
+# measured as part of the load.
 FLUSH_LOOP = """
-import time
+import signal, sys, time
 from analytics.services import scan_flush_buffer
-deadline = time.monotonic() + {seconds}
-while time.monotonic() < deadline:
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+print("ready", flush=True)
+while not stop:
     scan_flush_buffer()
     time.sleep(1)
 """
@@ -237,22 +242,20 @@ def run_scenario(name, path, recording, args, slug_port) -> dict:
     server = start_gunicorn(env, port, args.workers, args.threads)
     flusher = None
     try:
+        if recording == "buffered":
+            flusher = subprocess.Popen(
+                [PYTHON, "-c", "import django\ndjango.setup()\n" + FLUSH_LOOP],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            flusher.stdout.readline()  # "ready"
         wait_until_up(url)
         wrk(url, seconds=args.warmup, connections=args.connections)  # warm every worker
         if recording == "buffered":
             django(env, FLUSH)
         before = int(django(env, COUNT))
-        if recording == "buffered":
-            flusher = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-c",
-                    "import django\ndjango.setup()\n"
-                    + FLUSH_LOOP.format(seconds=args.duration + 5),
-                ],
-                env=env,
-                cwd=ROOT,
-            )
         cpu_before = server_cpu_seconds(server.pid)
         result = wrk(url, seconds=args.duration, connections=args.connections)
         result["cpu_us"] = (server_cpu_seconds(server.pid) - cpu_before) / result["completed"] * 1e6
@@ -267,7 +270,8 @@ def run_scenario(name, path, recording, args, slug_port) -> dict:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         if flusher is not None:
-            flusher.wait(timeout=args.duration + 30)
+            flusher.send_signal(signal.SIGTERM)
+            flusher.wait(timeout=120)
     if recording == "buffered":
         django(env, FLUSH)
     after = int(django(env, COUNT))

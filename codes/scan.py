@@ -4,12 +4,16 @@ Never a 301 (browsers would cache it forever and a destination change would not 
 and never a redirect to anything that fails destination validation, however it got into the
 database. A scan that cannot be recorded (database trouble) still redirects: the person
 scanning must land.
+
+The person scanning never waits for the recording: in buffered mode the lookup itself
+appends the scan to the Redis buffer (one round trip for both), and a direct insert runs
+after the response has been sent (`_RecordingRedirect`). Only a code with a scan limit is
+recorded before answering, because the answer depends on the count.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import DatabaseError
@@ -17,14 +21,16 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from analytics.capture import capture_scan
+from analytics import buffer
+from analytics.capture import ScanEvent, capture_scan
 from analytics.services import scan_record_within_limit, scan_submit
-from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
+from codes.cache import GONE, MISSING, redirect_lookup
 from codes.validation import is_safe_destination
 
 logger = logging.getLogger(__name__)
 
 NO_STORE = "private, no-store"
+MAX_SLUG_LENGTH = 64
 
 REASONS = {
     "inactive": "This code has been switched off by its owner.",
@@ -42,6 +48,9 @@ def _page(request, status: int, reason: str = ""):
     )
     response["Cache-Control"] = NO_STORE
     response["X-Robots-Tag"] = "noindex"
+    # XFrameOptionsMiddleware and CommonMiddleware do not run for /r/ (see ShortUrlMiddleware).
+    response["X-Frame-Options"] = "DENY"
+    response["Content-Length"] = str(len(response.content))
     return response
 
 
@@ -53,41 +62,91 @@ def _with_query(destination: str, query: str) -> str:
     return candidate if is_safe_destination(candidate) else destination
 
 
-def _refusal(entry: RedirectEntry) -> str:
-    if entry.is_deleted:
-        return "deleted"
-    if not entry.is_active:
-        return "inactive"
-    if entry.expires_at is not None and entry.expires_at <= time.time():
-        return "expired"
-    return ""
+def _record(event: ScanEvent) -> None:
+    try:
+        scan_submit(event=event)
+    except DatabaseError:
+        logger.exception("scan of code %s not recorded", event.code_id)
+
+
+class _RecordingRedirect(HttpResponseRedirect):
+    """A 302 that records its scan once it has been sent.
+
+    WSGI servers call `close()` after writing the response (gunicorn, Django's test client
+    and live server alike), so the insert's wait for the disk is not the scanner's. The
+    recording runs before Django's own `close()`, whose request_finished signal may close
+    the database connection.
+    """
+
+    def __init__(self, destination: str, *, event: ScanEvent | None):
+        super().__init__(destination)
+        self._scan_event = event
+
+    def close(self):
+        event, self._scan_event = self._scan_event, None
+        try:
+            if event is not None:
+                _record(event)
+        finally:
+            super().close()
+
+
+def _redirect(destination: str, *, record: ScanEvent | None = None) -> HttpResponseRedirect:
+    response = _RecordingRedirect(destination, event=record)
+    response["Cache-Control"] = NO_STORE
+    response["X-Robots-Tag"] = "noindex"
+    # Without it a server sends the empty body chunked: more bytes and a frame to parse.
+    response["Content-Length"] = "0"
+    return response
 
 
 @require_safe
 def redirect(request, slug: str):
-    entry = redirect_entry_get(slug) if len(slug) <= 64 else MISSING
+    if len(slug) > MAX_SLUG_LENGTH:
+        return _page(request, 404)
+    event = capture_scan(request, slug=slug)
+    entry, recorded = redirect_lookup(slug, push=buffer.offer(event))
     if entry == MISSING:
         return _page(request, 404)
     if entry == GONE:
         return _page(request, 410, "deleted")
-    if reason := _refusal(entry):
+    if reason := entry.refusal(event.scanned_at.timestamp()):
+        if reason == "unavailable":
+            logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
         return _page(request, 410, reason)
     destination = entry.destination
-    if not is_safe_destination(destination):
-        logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
-        return _page(request, 410, "unavailable")
     query = request.META.get("QUERY_STRING", "")
     if entry.pass_query_string and query:
         destination = _with_query(destination, query)
+    event.code_id, event.workspace_id = entry.code_id, entry.workspace_id
+    if recorded:
+        return _redirect(destination)
+    if entry.scan_limit is None:
+        return _redirect(destination, record=event)
     try:
-        event = capture_scan(request, code_id=entry.code_id, workspace_id=entry.workspace_id)
-        if entry.scan_limit is None:
-            scan_submit(event=event)
-        elif not scan_record_within_limit(event=event):
+        if not scan_record_within_limit(event=event):
             return _page(request, 410, "limit_reached")
     except DatabaseError:
         logger.exception("scan of code %s not recorded", entry.code_id)
-    response = HttpResponseRedirect(destination)
-    response["Cache-Control"] = NO_STORE
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return _redirect(destination)
+
+
+class ShortUrlMiddleware:
+    """Answer `/r/<slug>` before the rest of the middleware stack.
+
+    A scan needs no session, user, CSRF token, messages, workspace or login throttling, and
+    each of those middlewares costs every scan CPU time (together about as much as the whole
+    lookup). Placed right after SecurityMiddleware, so HTTPS redirection and its headers still
+    apply. Other paths, and `/r/` paths that are no slug, go down the stack as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith("/r/"):
+            slug = path[3:]
+            if slug and "/" not in slug:
+                return redirect(request, slug)
+        return self.get_response(request)

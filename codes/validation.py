@@ -114,6 +114,13 @@ def validate_destination(value: str, *, field: str = "destination") -> str:
 
 def is_safe_destination(value: str) -> bool:
     """The redirect-time check: the same rules, as a yes/no."""
+    return _is_safe(value, settings.SHORT_URL_BASE, settings.SITE_URL)
+
+
+# Memoised per process: every scan of a code re-checks the same string, and the verdict only
+# depends on the string and the two settings that define our own short URLs.
+@lru_cache(maxsize=4096)
+def _is_safe(value: str, short_url_base: str, site_url: str) -> bool:
     try:
         validate_destination(value)
     except ValidationError:

@@ -1,5 +1,6 @@
 """GET /r/<slug>: status, headers, Location, and every way a scan may not redirect."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -221,3 +222,45 @@ def test_static_codes_have_no_redirect(client, acme, alice):
     )
     assert static.slug is None
     assert scan(client, "None").status_code == 404
+
+
+def test_a_scan_sets_no_cookie_and_skips_the_dashboard_middleware(client, code):
+    response = scan(client, code)
+    assert response.status_code == 302
+    assert not response.cookies
+    assert "Vary" not in response  # no session or user was looked at
+    assert response["Content-Length"] == "0"
+
+
+def test_paths_below_a_slug_are_not_scans(client, code):
+    response = client.get(f"/r/{code.slug}/extra")
+    assert response.status_code == 404
+    assert not Scan.objects.exists()
+
+
+def test_scans_over_plain_http_are_sent_to_https_first(client, code, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = scan(client, code)
+    assert response.status_code == 301
+    assert response["Location"] == f"https://testserver/r/{code.slug}"
+    assert not Scan.objects.exists()
+    secure = client.get(f"/r/{code.slug}", secure=True, HTTP_USER_AGENT=PHONE)
+    assert secure.status_code == 302
+    assert secure["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_custom_slug_scanned_before_a_bulk_create_works_right_after_it(
+    client, acme, alice, django_capture_on_commit_callbacks
+):
+    # Unique per run: with a real Redis the redirect cache outlives the test database.
+    slug = f"menu-{uuid.uuid4().hex[:12]}"
+    assert scan(client, slug).status_code == 404  # "no such slug" is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        services.code_create_many(
+            workspace=acme,
+            actor=alice,
+            items=[{"destination": "https://example.com/menu", "slug": slug}],
+        )
+    response = scan(client, slug)
+    assert response.status_code == 302
+    assert response["Location"] == "https://example.com/menu"

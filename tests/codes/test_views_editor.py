@@ -143,7 +143,9 @@ def test_live_preview_answers_with_the_fragment_only(alice_client):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="preview"')
+    # The content of #preview only: the listening element itself stays in the page.
+    assert html.lstrip().startswith('<div class="preview-stage')
+    assert 'id="preview"' not in html
     assert "<html" not in html
     assert not QRCode.objects.exists()
 
