@@ -42,17 +42,10 @@ class ScanEvent:
     workspace_id: int = 0
 
     def to_json(self) -> str:
-        return (
-            f'{{"code_id":{self.code_id:d},"workspace_id":{self.workspace_id:d},{self.json_tail()}'
-        )
-
-    def json_tail(self) -> str:
-        """The JSON object without its code fields and opening brace: the redirect lookup's
-        Lua script prepends those from the cached entry (codes.cache)."""
         # Field by field: dataclasses.asdict deep-copies and is several times slower.
-        data = {name: getattr(self, name) for name in _TAIL_FIELDS}
+        data = {name: getattr(self, name) for name in _FIELDS}
         data["scanned_at"] = self.scanned_at.timestamp()
-        return json.dumps(data, separators=(",", ":"))[1:]
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> ScanEvent:
@@ -61,7 +54,7 @@ class ScanEvent:
         return cls(**data)
 
 
-_TAIL_FIELDS = tuple(f.name for f in fields(ScanEvent) if f.name not in ("code_id", "workspace_id"))
+_FIELDS = tuple(field.name for field in fields(ScanEvent))
 
 
 def salt_for_day(day: date) -> bytes:

@@ -164,11 +164,20 @@ def scan_record_within_limit(*, event: ScanEvent) -> bool:
 
 def scan_submit(*, event: ScanEvent) -> None:
     """Record a scan the configured way; buffered mode falls back to a direct insert."""
-    if settings.SCAN_RECORDING == "buffered":
+    if settings.SCAN_RECORDING == "buffered" and settings.SCAN_BUFFER_URL:
         event.event_id = event.event_id or uuid.uuid4().hex
-        if buffer.push(event.to_json()):
-            return
+        buffer.submit(event.to_json(), fallback=lambda: _record_unless_recorded(event))
+        return
     scan_record(event=event)
+
+
+def _record_unless_recorded(event: ScanEvent) -> None:
+    try:
+        scan_record(event=event)
+    except IntegrityError:
+        # Its event id is taken: a push that seemed to fail did reach Redis, and the flush
+        # inserted the scan already (or its code was deleted meanwhile). Nothing to add.
+        logger.info("buffered scan %s was recorded already", event.event_id)
 
 
 def _flush_sql() -> str:
@@ -248,6 +257,7 @@ def scan_flush_buffer(*, max_seconds: float | None = None) -> int:
     """Move buffered scans into the database; returns how many were handled."""
     if not settings.SCAN_BUFFER_URL:
         return 0
+    buffer.send_queued()  # this process's own queue first (tests, a flush in a web process)
     return buffer.drain(
         _insert_batch,
         batch_size=settings.SCAN_FLUSH_BATCH_SIZE,

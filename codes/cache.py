@@ -1,17 +1,15 @@
 """The redirect lookup cache.
 
-A scan must see a destination change at once, in every web process, so there is no
-process-local cache: each entry lives in the shared cache together with a per-slug
-generation token. Writers replace the token and delete the entry after commit; a reader
+A scan must see a destination change at once, in every web process, so each entry lives in
+the shared cache together with a per-slug generation token. Writers replace the token and delete the entry after commit; a reader
 fetches both in one round trip and ignores an entry stored under another token. That closes
 the race where a reader loads the old row, the writer invalidates, and the reader then stores
 the stale row. When the cache is down the lookup reads the database: a scan never fails
 because the cache did.
 
-In buffered scan recording the lookup can also append the scan to the buffer in the same
-round trip (a Lua script, see `_LOOKUP_AND_PUSH`), when the buffer lives on the same Redis.
-Whether a scan may be pushed without asking Python is decided here, in Python, when the entry
-is built (`RedirectEntry.buffer_until`); the script only compares that number with the clock.
+With Redis, each web process also keeps the entries it has read in memory, and Redis tells
+it the moment one of those keys changes (codes.local_cache): a scan of a known code then
+needs no round trip at all. The copies are used only while that channel is up.
 """
 
 from __future__ import annotations
@@ -21,10 +19,10 @@ import logging
 import secrets
 from dataclasses import astuple, dataclass
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from codes.local_cache import TrackedLocalCache
 from codes.redis_io import RecentlyDown, hot_redis
 from codes.validation import is_safe_destination
 
@@ -35,8 +33,6 @@ GONE = "gone"  # the slug was handed out but its code no longer exists: 410
 # Entries are stored as JSON lists in field order; a new field means a new key version, so
 # processes of the previous release never read an entry of the wrong shape.
 _KEY_VERSION = "v2"
-_NEVER = 0.0
-_FOREVER = 1e12  # a POSIX time in the year 33658: "no expiry" as a number the script compares
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +47,6 @@ class RedirectEntry:
     expires_at: float | None  # POSIX timestamp
     scan_limit: int | None
     pass_query_string: bool
-    # Until when (POSIX time) a scan of this code is a plain redirect plus one buffered event:
-    # active, not deleted, no scan limit to enforce, a safe destination. 0 when never.
-    buffer_until: float = _NEVER
 
     def refusal(self, now: float) -> str:
         """Why a scan at `now` gets the 410 page instead of the destination, or ""."""
@@ -68,18 +61,24 @@ class RedirectEntry:
         return ""
 
 
-def _with_buffer_until(entry: RedirectEntry) -> RedirectEntry:
-    plain = entry.scan_limit is None and not entry.refusal(now=0.0)
-    until = (entry.expires_at or _FOREVER) if plain else _NEVER
-    return RedirectEntry(*astuple(entry)[:-1], buffer_until=until)
+_KEY_PREFIX = "qrsite:redirect"  # both key kinds below start with it
+_ENTRY_PREFIX = f"{_KEY_PREFIX}:{_KEY_VERSION}:"
+_TOKEN_PREFIX = f"{_KEY_PREFIX}-token:"
 
 
 def _entry_key(slug: str) -> str:
-    return f"qrsite:redirect:{_KEY_VERSION}:{slug}"
+    return _ENTRY_PREFIX + slug
 
 
 def _token_key(slug: str) -> str:
-    return f"qrsite:redirect-token:{slug}"
+    return _TOKEN_PREFIX + slug
+
+
+def _slug_of_key(key: str) -> str | None:
+    for prefix in (_ENTRY_PREFIX, _TOKEN_PREFIX):
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return None
 
 
 def _entry_from_db(slug: str) -> RedirectEntry | str:
@@ -102,46 +101,22 @@ def _entry_from_db(slug: str) -> RedirectEntry | str:
     if row is None:
         return GONE if SlugClaim.objects.filter(slug=slug).exists() else MISSING
     code_id, workspace_id, destination, active, deleted_at, expires_at, limit, pass_qs = row
-    return _with_buffer_until(
-        RedirectEntry(
-            code_id=code_id,
-            workspace_id=workspace_id,
-            destination=destination,
-            is_active=active,
-            is_deleted=deleted_at is not None,
-            expires_at=expires_at.timestamp() if expires_at else None,
-            scan_limit=limit,
-            pass_query_string=pass_qs,
-        )
+    return RedirectEntry(
+        code_id=code_id,
+        workspace_id=workspace_id,
+        destination=destination,
+        is_active=active,
+        is_deleted=deleted_at is not None,
+        expires_at=expires_at.timestamp() if expires_at else None,
+        scan_limit=limit,
+        pass_query_string=pass_qs,
     )
-
-
-# KEYS: the entry, its token, the scan buffer. ARGV: the time now (POSIX seconds), the scan
-# event as JSON without its code fields and opening brace (see ScanEvent.json_tail).
-# Returns {entry or false, token or false, 1 when the scan was pushed else 0}.
-_LOOKUP_AND_PUSH = """
-local stored = redis.call('GET', KEYS[1])
-local token = redis.call('GET', KEYS[2])
-local pushed = 0
-if stored then
-  local ok, pair = pcall(cjson.decode, stored)
-  if ok and type(pair) == 'table' and type(pair[2]) == 'table' then
-    local value = pair[2]
-    local current = (token and pair[1] == token) or (not token and pair[1] == cjson.null)
-    if current and tonumber(value[9]) and tonumber(value[9]) > tonumber(ARGV[1]) then
-      redis.call('RPUSH', KEYS[3], string.format('{"code_id":%d,"workspace_id":%d,', value[1], value[2]) .. ARGV[2])
-      pushed = 1
-    end
-  end
-end
-return {stored, token, pushed}
-"""
 
 
 class _DjangoCacheStore:
     """The default cache (in-memory on a laptop, no Redis configured)."""
 
-    url = None
+    local = None
 
     def get_pair(self, entry_key: str, token_key: str):
         found = cache.get_many([entry_key, token_key])
@@ -164,25 +139,22 @@ class _RedisStore:
     """Redis through the hot-path connection (see codes.redis_io)."""
 
     def __init__(self, url: str):
-        self.url = url
         self.redis = hot_redis(url, settings.SCAN_BUFFER_TIMEOUT)
-        self._script = self.redis.client.register_script(_LOOKUP_AND_PUSH)
+        self.local = (
+            TrackedLocalCache(
+                url,
+                _KEY_PREFIX,
+                key_to_local=_slug_of_key,
+                max_age=settings.REDIRECT_LOCAL_CACHE_SECONDS,
+                max_items=settings.REDIRECT_LOCAL_CACHE_ITEMS,
+            )
+            if settings.REDIRECT_LOCAL_CACHE_SECONDS > 0
+            else None
+        )
 
     def get_pair(self, entry_key: str, token_key: str):
         entry, token = self.redis.execute("MGET", entry_key, token_key)
-        return _decoded(entry, token)
-
-    def get_pair_and_push(self, entry_key, token_key, list_key, now: float, tail: str):
-        try:
-            entry, token, pushed = self.redis.execute(
-                "EVALSHA", self._script.sha, 3, entry_key, token_key, list_key, now, tail
-            )
-        except redis.exceptions.NoScriptError:
-            # Redis restarted or its script cache was flushed: send the script itself once.
-            entry, token, pushed = self.redis.execute(
-                "EVAL", _LOOKUP_AND_PUSH, 3, entry_key, token_key, list_key, now, tail
-            )
-        return (*_decoded(entry, token), bool(pushed))
+        return (json.loads(entry) if entry else None), (token.decode() if token else None)
 
     def set(self, key: str, value, timeout: int) -> None:
         self.redis.client.set(
@@ -202,10 +174,6 @@ class _RedisStore:
         self.redis.client.delete(*keys)
 
 
-def _decoded(entry: bytes | None, token: bytes | None):
-    return (json.loads(entry) if entry else None), (token.decode() if token else None)
-
-
 _stores: dict[str, _RedisStore] = {}
 
 
@@ -219,32 +187,34 @@ def _store():
     return store
 
 
-def redirect_lookup(
-    slug: str, *, push: tuple[str, str, float, str] | None = None
-) -> tuple[RedirectEntry | str, bool]:
-    """The redirect entry for `slug` (or MISSING / GONE), and whether the scan was recorded.
-
-    `push` is an offer (buffer URL, buffer key, time now, event tail) to append the scan to
-    the buffer in the lookup's round trip; it is taken only when the buffer shares the
-    cache's Redis and the cached entry says a plain push is right at that time. Otherwise
-    the caller records the scan itself.
-    """
-    entry_key, token_key = _entry_key(slug), _token_key(slug)
+def redirect_entry_get(slug: str) -> RedirectEntry | str:
+    """The cached redirect entry for `slug`, or MISSING / GONE."""
     store = _store()
-    pushed = False
+    local = store.local
+    generation = None
+    if local is not None:
+        found = local.get(slug)
+        if found is not None:
+            return found
+        generation = local.generation()
+    entry = _shared_entry_get(store, slug)
+    if local is not None:
+        local.put(slug, entry, generation)
+    return entry
+
+
+def _shared_entry_get(store, slug: str) -> RedirectEntry | str:
+    entry_key, token_key = _entry_key(slug), _token_key(slug)
     try:
-        if push is not None and push[0] == store.url:
-            stored, token, pushed = store.get_pair_and_push(entry_key, token_key, *push[1:])
-        else:
-            stored, token = store.get_pair(entry_key, token_key)
+        stored, token = store.get_pair(entry_key, token_key)
     except RecentlyDown:
-        return _entry_from_db(slug), False
+        return _entry_from_db(slug)
     except Exception:
         logger.warning("redirect cache unavailable; reading the database", exc_info=False)
-        return _entry_from_db(slug), False
+        return _entry_from_db(slug)
     if stored is not None and stored[0] == token:
         value = stored[1]
-        return (RedirectEntry(*value) if isinstance(value, list | tuple) else value), pushed
+        return RedirectEntry(*value) if isinstance(value, list | tuple) else value
     entry = _entry_from_db(slug)
     timeout = (
         settings.REDIRECT_CACHE_SECONDS
@@ -256,12 +226,7 @@ def redirect_lookup(
         store.set(entry_key, [token, value], timeout)
     except Exception:
         logger.warning("redirect cache unavailable; entry not stored", exc_info=False)
-    return entry, False
-
-
-def redirect_entry_get(slug: str) -> RedirectEntry | str:
-    """The cached redirect entry for `slug`, or MISSING / GONE."""
-    return redirect_lookup(slug)[0]
+    return entry
 
 
 def redirect_cache_forget(slug: str | None) -> None:
@@ -269,6 +234,8 @@ def redirect_cache_forget(slug: str | None) -> None:
     if not slug:
         return
     store = _store()
+    if store.local is not None:
+        store.local.drop(slug)  # this process at once; the others when Redis tells them
     try:
         # A token outliving the entry's own timeout keeps a late stale write unreadable.
         store.set(_token_key(slug), secrets.token_hex(8), settings.REDIRECT_CACHE_SECONDS * 4)
@@ -283,6 +250,9 @@ def redirect_cache_forget_many(slugs) -> None:
     if not slugs:
         return
     store = _store()
+    if store.local is not None:
+        for slug in slugs:
+            store.local.drop(slug)
     try:
         store.set_many(
             {_token_key(slug): secrets.token_hex(8) for slug in slugs},

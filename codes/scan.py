@@ -5,10 +5,10 @@ and never a redirect to anything that fails destination validation, however it g
 database. A scan that cannot be recorded (database trouble) still redirects: the person
 scanning must land.
 
-The person scanning never waits for the recording: in buffered mode the lookup itself
-appends the scan to the Redis buffer (one round trip for both), and a direct insert runs
-after the response has been sent (`_RecordingRedirect`). Only a code with a scan limit is
-recorded before answering, because the answer depends on the count.
+The person scanning never waits for the recording: it runs after the response has been sent
+(`_RecordingRedirect`), a durable insert in direct mode or an in-memory queue bound for the
+Redis buffer in buffered mode. Only a code with a scan limit is recorded before answering,
+because the answer depends on the count.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from analytics import buffer
 from analytics.capture import ScanEvent, capture_scan
 from analytics.services import scan_record_within_limit, scan_submit
-from codes.cache import GONE, MISSING, redirect_lookup
+from codes.cache import GONE, MISSING, redirect_entry_get
 from codes.validation import is_safe_destination
 
 logger = logging.getLogger(__name__)
@@ -105,7 +104,7 @@ def redirect(request, slug: str):
     if len(slug) > MAX_SLUG_LENGTH:
         return _page(request, 404)
     event = capture_scan(request, slug=slug)
-    entry, recorded = redirect_lookup(slug, push=buffer.offer(event))
+    entry = redirect_entry_get(slug)
     if entry == MISSING:
         return _page(request, 404)
     if entry == GONE:
@@ -119,8 +118,6 @@ def redirect(request, slug: str):
     if entry.pass_query_string and query:
         destination = _with_query(destination, query)
     event.code_id, event.workspace_id = entry.code_id, entry.workspace_id
-    if recorded:
-        return _redirect(destination)
     if entry.scan_limit is None:
         return _redirect(destination, record=event)
     try:

@@ -200,9 +200,13 @@ if SCAN_RECORDING not in ("direct", "buffered"):
 SCAN_BUFFER_URL = env.str("SCAN_BUFFER_URL", default=REDIS_URL)
 if SCAN_RECORDING == "buffered" and not SCAN_BUFFER_URL:
     raise ImproperlyConfigured("SCAN_RECORDING=buffered needs REDIS_URL or SCAN_BUFFER_URL.")
-# A scan waits at most this long for Redis before it is inserted directly instead.
+# A scan's lookup waits at most this long for Redis before it reads the database instead.
 SCAN_BUFFER_TIMEOUT = env.float("SCAN_BUFFER_TIMEOUT", default=0.1)
+# Sending buffered scans (after the response, nobody waiting) may take this long.
+SCAN_BUFFER_SEND_TIMEOUT = env.float("SCAN_BUFFER_SEND_TIMEOUT", default=2.0)
 SCAN_BUFFER_RETRY_SECONDS = env.float("SCAN_BUFFER_RETRY_SECONDS", default=5.0)
+# Buffered scans wait this long in the web process to go to Redis together (0: one by one).
+SCAN_BUFFER_LINGER_SECONDS = env.float("SCAN_BUFFER_LINGER_SECONDS", default=0.02)
 SCAN_FLUSH_INTERVAL_SECONDS = env.float("SCAN_FLUSH_INTERVAL_SECONDS", default=5.0)
 SCAN_FLUSH_BATCH_SIZE = env.int("SCAN_FLUSH_BATCH_SIZE", default=1000)
 SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)
@@ -217,6 +221,9 @@ REDIRECT_CACHE_URL = env.str("REDIRECT_CACHE_URL", default=REDIS_URL)
 # Invalidated on every change; the timeout only bounds what a write around the services leaves.
 REDIRECT_CACHE_SECONDS = env.int("REDIRECT_CACHE_SECONDS", default=600)
 REDIRECT_CACHE_MISSING_SECONDS = env.int("REDIRECT_CACHE_MISSING_SECONDS", default=60)
+# Each web process keeps entries in memory while Redis pushes it every change (0 turns it off).
+REDIRECT_LOCAL_CACHE_SECONDS = env.float("REDIRECT_LOCAL_CACHE_SECONDS", default=60.0)
+REDIRECT_LOCAL_CACHE_ITEMS = env.int("REDIRECT_LOCAL_CACHE_ITEMS", default=50_000)
 CODE_IMAGE_CACHE_SECONDS = env.int("CODE_IMAGE_CACHE_SECONDS", default=86_400)
 CELERY_BEAT_SCHEDULE = {
     "scan-flush-buffer": {

@@ -1,6 +1,9 @@
-"""The redirect's fast recording: the scanner is answered first, the lookup pushes the scan
-in buffered mode, a dropped database connection costs no scan, and the SQL flush."""
+"""The redirect's fast path: the scanner is answered first, known codes are looked up in
+memory (kept current by Redis), buffered scans travel to Redis in batches, a dropped database
+connection costs no scan."""
 
+import os
+import time
 import uuid
 from datetime import timedelta
 
@@ -17,6 +20,7 @@ from analytics.models import Scan
 from analytics.services import scan_flush_buffer
 from codes import services
 from codes.models import QRCode
+from codes.redis_io import HotRedis
 from codes.scan import ShortUrlMiddleware
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -63,11 +67,11 @@ def test_a_code_with_a_scan_limit_is_counted_before_answering(code, alice):
     assert Scan.objects.filter(code=code).count() == 1
 
 
-# --- with the real Redis: the lookup pushes the scan itself -----------------------------------
+# --- with the real Redis -----------------------------------------------------------------------
 
 
 @pytest.fixture
-def real_buffer(settings, monkeypatch):
+def real_redis(settings, monkeypatch):
     if not django_settings.REDIS_URL:
         pytest.skip("needs REDIS_URL pointing at a real Redis")
     settings.SCAN_RECORDING = "buffered"
@@ -77,14 +81,99 @@ def real_buffer(settings, monkeypatch):
     for name in ("BUFFER_KEY", "PROCESSING_KEY", "LOCK_KEY"):
         monkeypatch.setattr(buffer, name, f"{prefix}:{name.lower()}")
     buffer.reset()
-    yield buffer.get_client()
-    buffer.get_client().delete(buffer.BUFFER_KEY, buffer.PROCESSING_KEY, buffer.LOCK_KEY)
+    redis_client = buffer.get_client()
+    yield redis_client
+    redis_client.delete(buffer.BUFFER_KEY, buffer.PROCESSING_KEY, buffer.LOCK_KEY)
+
+
+def _local():
+    from codes.cache import _store
+
+    local = _store().local
+    deadline = time.monotonic() + 5
+    while not local.is_live():  # the listener connects in the background
+        assert time.monotonic() < deadline, "the redirect cache listener never connected"
+        time.sleep(0.01)
+    return local
+
+
+def _warm(client, code):
+    """Scan until this process keeps the code's entry in memory: the first scan after a change
+    writes the shared entry, and Redis reports that write too, so it is kept from the next."""
+    local = _local()
+    for _ in range(5):
+        scan(client, code)
+        if local.get(code.slug) is not None:
+            return local
+        time.sleep(0.01)
+    raise AssertionError("the entry was never kept in memory")
+
+
+def _count_redis_commands(monkeypatch) -> list:
+    sent = []
+    original = HotRedis.execute
+
+    def counting(self, *args):
+        sent.append(args[0])
+        return original(self, *args)
+
+    monkeypatch.setattr(HotRedis, "execute", counting)
+    return sent
 
 
 @pytest.mark.redis
-def test_buffered_scans_pushed_by_the_lookup_land_on_the_right_code(
-    client, code, acme, alice, real_buffer
-):
+def test_a_known_code_is_redirected_without_asking_redis(client, code, real_redis, monkeypatch):
+    _warm(client, code)
+    sent = _count_redis_commands(monkeypatch)
+    assert scan(client, code).status_code == 302
+    assert sent == ["RPUSH"]  # the scan itself; no lookup
+
+
+@pytest.mark.redis
+def test_a_change_made_by_another_process_reaches_this_one_at_once(client, code, real_redis):
+    local = _warm(client, code)
+    assert scan(client, code)["Location"] == "https://example.com/"
+    # Another web process changes the code: the row, then the shared cache, and never this
+    # process's memory directly.
+    QRCode.objects.filter(pk=code.pk).update(destination="https://example.com/moved")
+    real_redis.set(f"qrsite:redirect-token:{code.slug}", "another-process")
+    real_redis.delete(f"qrsite:redirect:v2:{code.slug}")
+    deadline = time.monotonic() + 1
+    while local.get(code.slug) is not None:
+        assert time.monotonic() < deadline, "Redis's invalidation never arrived"
+        time.sleep(0.001)
+    assert scan(client, code)["Location"] == "https://example.com/moved"
+
+
+@pytest.mark.redis
+def test_copies_are_not_used_while_the_listener_is_disconnected(client, code, real_redis):
+    local = _warm(client, code)
+    for info in real_redis.client_list():
+        if info.get("name") == "qrsite-redirect-listener":
+            real_redis.client_kill_filter(_id=info["id"])
+    deadline = time.monotonic() + 5
+    while local.get(code.slug) is not None:
+        assert time.monotonic() < deadline, "a lost listener left its copies in use"
+        time.sleep(0.005)
+    assert scan(client, code).status_code == 302  # from the shared cache meanwhile
+    _local()  # and it reconnects by itself
+
+
+def test_a_value_read_while_an_invalidation_arrived_is_not_kept():
+    from codes.local_cache import TrackedLocalCache
+
+    local = TrackedLocalCache("redis://unused", "p", key_to_local=str, max_age=60, max_items=10)
+    local._pid, local._live = os.getpid(), True  # as if the listener were connected
+    before = local.generation()
+    local._on_invalidate([b"invalidate", [b"p:abc"]])
+    local.put("abc", "stale", before)
+    assert local.get("abc") is None
+    local.put("abc", "fresh", local.generation())
+    assert local.get("abc") == "fresh"
+
+
+@pytest.mark.redis
+def test_buffered_scans_land_on_the_right_code(client, code, acme, alice, real_redis):
     other = services.code_create(workspace=acme, actor=alice, destination="https://example.org/")
     for _ in range(3):
         scan(client, code)
@@ -101,9 +190,7 @@ def test_buffered_scans_pushed_by_the_lookup_land_on_the_right_code(
 
 
 @pytest.mark.redis
-def test_a_code_that_expires_while_cached_is_refused_and_not_pushed(
-    client, code, alice, real_buffer
-):
+def test_a_code_that_expires_while_cached_is_refused(client, code, alice, real_redis):
     services.code_update(code=code, actor=alice, expires_at=timezone.now() + timedelta(hours=1))
     assert scan(client, code).status_code == 302  # caches the entry, expiry included
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
@@ -115,7 +202,7 @@ def test_a_code_that_expires_while_cached_is_refused_and_not_pushed(
 
 
 @pytest.mark.redis
-def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real_buffer):
+def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real_redis):
     services.code_update(code=code, actor=alice, scan_limit=2)
     assert [scan(client, code).status_code for _ in range(3)] == [302, 302, 410]
     assert buffer.pending() == 0  # counted directly, under the row lock
@@ -124,34 +211,23 @@ def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real
 
 
 @pytest.mark.redis
-def test_a_stale_cached_entry_is_not_pushed_and_the_scan_counts_once(
-    client, code, alice, real_buffer, django_capture_on_commit_callbacks
+def test_a_change_through_the_services_counts_every_scan_once(
+    client, code, alice, real_redis, django_capture_on_commit_callbacks
 ):
     scan(client, code)
     with django_capture_on_commit_callbacks(execute=True):
         services.code_change_destination(
             code=code, destination="https://example.com/new", actor=alice
         )
-    response = scan(client, code)
-    assert response["Location"] == "https://example.com/new"
-    assert buffer.pending() == 2
+    assert scan(client, code)["Location"] == "https://example.com/new"
     assert scan_flush_buffer() == 2
     code.refresh_from_db()
     assert code.scan_count == Scan.objects.filter(code=code).count() == 2
 
 
 @pytest.mark.redis
-def test_the_lookup_script_is_sent_again_after_redis_forgot_it(client, code, real_buffer):
-    scan(client, code)
-    real_buffer.script_flush()
-    assert scan(client, code).status_code == 302
-    assert scan(client, code).status_code == 302
-    assert buffer.pending() == 3
-
-
-@pytest.mark.redis
 def test_buffered_scans_of_a_code_deleted_before_the_flush_are_dropped(
-    client, code, acme, real_buffer, django_capture_on_commit_callbacks
+    client, code, acme, real_redis, django_capture_on_commit_callbacks
 ):
     scan(client, code)
     scan(client, code)
@@ -160,6 +236,50 @@ def test_buffered_scans_of_a_code_deleted_before_the_flush_are_dropped(
     assert scan_flush_buffer() == 2
     assert not Scan.objects.exists()
     assert buffer.pending() == 0
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_sender_thread_batches_scans_into_redis(
+    client, acme, alice, real_redis, settings, monkeypatch
+):
+    settings.SCAN_BUFFER_LINGER_SECONDS = 0.05
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    sent = _count_redis_commands(monkeypatch)
+    for _ in range(20):
+        assert scan(client, code).status_code == 302
+    deadline = time.monotonic() + 5
+    while real_redis.llen(buffer.BUFFER_KEY) < 20:
+        assert time.monotonic() < deadline, "queued scans never reached Redis"
+        time.sleep(0.01)
+    assert sent.count("RPUSH") < 20  # they travelled together
+    assert scan_flush_buffer() == 20
+    code.refresh_from_db()
+    assert code.scan_count == 20
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_sender_thread_records_directly_when_redis_is_gone(
+    client, acme, alice, real_redis, settings
+):
+    settings.SCAN_BUFFER_LINGER_SECONDS = 0.01
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    scan(client, code)  # the lookup is cached and this scan sent; then the buffer's Redis goes
+    deadline = time.monotonic() + 5
+    while real_redis.llen(buffer.BUFFER_KEY) < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    settings.SCAN_BUFFER_URL = "redis://127.0.0.1:1/0"
+    for _ in range(5):
+        assert scan(client, code).status_code == 302
+    deadline = time.monotonic() + 5
+    while Scan.objects.filter(code=code).count() < 5:
+        assert time.monotonic() < deadline, "scans were lost with Redis gone"
+        time.sleep(0.02)
+    code.refresh_from_db()
+    assert code.scan_count == 5  # the five recorded directly; the first waits in Redis
+    assert real_redis.llen(buffer.BUFFER_KEY) == 1
 
 
 # --- with PostgreSQL: a connection the server dropped ------------------------------------------
@@ -188,3 +308,27 @@ def test_a_scan_on_a_connection_the_server_dropped_is_still_recorded(client, acm
     assert code.scan_count == 2
     assert QRCode.objects.filter(pk=code.pk).exists()
     assert Scan.objects.filter(code=code).count() == 2
+
+
+def test_a_direct_fallback_for_a_scan_the_buffer_delivered_after_all_adds_nothing(code):
+    from analytics.capture import ScanEvent
+    from analytics.services import _record_unless_recorded, scan_record
+
+    event = ScanEvent(
+        scanned_at=timezone.now(),
+        country="",
+        device_type="mobile",
+        os="iOS",
+        browser="Mobile Safari",
+        referrer_host="",
+        language="",
+        is_bot=False,
+        visitor_hash="",
+        event_id=uuid.uuid4().hex,
+        code_id=code.pk,
+        workspace_id=code.workspace_id,
+    )
+    scan_record(event=event)  # e.g. the flush of a push whose reply came too late
+    _record_unless_recorded(event)  # the sender's fallback for the "failed" push
+    code.refresh_from_db()
+    assert code.scan_count == Scan.objects.filter(code=code).count() == 1
