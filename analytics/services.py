@@ -1,18 +1,18 @@
 """Writes for scans: recording (direct or buffered), the buffer flush and salt cleanup.
 
-Modes (settings.SCAN_RECORDING):
-- "direct" (default, durable): the scan row and the code's counter are written in the
-  request's own short transaction.
-- "buffered" (for scale): the request pushes the event to Redis and a periodic task inserts
-  batches; when Redis does not answer, the scan is inserted directly instead, so nothing is
-  lost either way.
-Codes with a scan limit are always recorded directly: the limit is enforced by an atomic
-conditional UPDATE of the counter, which a buffer could not do.
+Modes (settings.SCAN_RECORDING), both after the response has been sent and in batches of what
+one web process queued within SCAN_LINGER_SECONDS (analytics.batching):
+- "direct" (default, durable): rows and counters go straight to PostgreSQL, one durable
+  transaction per batch, the counters in the same transaction as their rows.
+- "buffered" (for scale): events go to a Redis list and a periodic task inserts them; when
+  Redis does not answer, they are inserted directly instead, so nothing is lost either way.
+Every write of scan rows goes through `_insert_batch`. Codes with a scan limit are recorded
+before answering, one by one: the limit is enforced by an atomic conditional UPDATE of the
+counter, which a batch could not do.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from collections import Counter
@@ -21,7 +21,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db import (
-    DatabaseError,
     DataError,
     IntegrityError,
     InterfaceError,
@@ -34,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics import buffer
+from analytics.batching import BatchSender, send_all_queued
 from analytics.capture import ScanEvent
 from analytics.models import DailySalt, Scan
 from codes.models import QRCode
@@ -64,64 +64,16 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_sql() -> str:
-    placeholders = ", ".join(["%s"] * len(_COLUMNS))
-    return f"INSERT INTO {Scan._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-
-
-def _count_sql() -> str:
-    return f"UPDATE {QRCode._meta.db_table} SET scan_count = scan_count + 1 WHERE id = %s"  # noqa: S608
-
-
-def _insert_then_count_on_postgresql(values: list, code_id: int) -> None:
-    """The row in a durable transaction, then the counter in one that skips the flush wait."""
-    insert, count = _insert_sql(), _count_sql()
-    with connection.cursor() as cursor:
-        if connection.settings_dict["OPTIONS"].get("server_side_binding"):
-            # Prepared statements take one command each: two round trips.
-            cursor.execute(insert, values)
-            with transaction.atomic():
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                cursor.execute(count, [code_id])
-            return
-        # One round trip: a query string with explicit BEGIN/COMMIT runs as two transactions,
-        # the first committed (and flushed) before the second starts.
-        try:
-            cursor.execute(
-                f"BEGIN; {insert}; COMMIT; "
-                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {count}; COMMIT",
-                [*values, code_id],
-            )
-        except DatabaseError:
-            # A failure inside an explicit block leaves the session in a transaction Django
-            # does not know about; end it before the connection serves anything else.
-            with contextlib.suppress(DatabaseError):
-                cursor.execute("ROLLBACK")
-            raise
-
-
 def scan_record(*, event: ScanEvent) -> None:
-    """Insert one scan now and count it on its code (bots are stored, not counted).
-
-    On PostgreSQL the row is committed durably. The counter follows in a transaction that
-    does not wait for the disk flush: holding a popular code's row lock through every flush
-    queues all its scans behind each other (halving throughput here). If PostgreSQL itself
-    crashes, the counter can trail the rows by the last fraction of a second;
-    `scan_count_reconcile` recounts it from the rows.
-    """
-    _on_a_live_connection(lambda: _insert_and_count(event))
+    """Insert one scan now, durably, and count it on its code (bots are stored, not counted).
+    Idempotent per event: recording the same event twice stores and counts it once."""
+    event.event_id = event.event_id or uuid.uuid4().hex
+    scan_record_many(payloads=[event.to_json()])
 
 
-def _insert_and_count(event: ScanEvent) -> None:
-    row = _row(event)
-    if event.is_bot:
-        row.save(force_insert=True)
-    elif connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _insert_then_count_on_postgresql([getattr(row, c) for c in _COLUMNS], event.code_id)
-    else:
-        with transaction.atomic():
-            row.save(force_insert=True)
-            QRCode.objects.filter(pk=event.code_id).update(scan_count=F("scan_count") + 1)
+def scan_record_many(*, payloads: list[str] | list[bytes]) -> None:
+    """Insert scan events (ScanEvent JSON) and count them, in one transaction."""
+    _on_a_live_connection(lambda: _insert_batch(payloads))
 
 
 def _on_a_live_connection(write: Callable[[], None]) -> None:
@@ -129,8 +81,9 @@ def _on_a_live_connection(write: Callable[[], None]) -> None:
 
     The ping is a round trip before the first query of every request, so on the scan path it
     costs as much as the insert's own. Instead, a kept connection that the server dropped
-    while idle shows itself by failing, and the write is retried once on a new connection
-    (the failed attempt reached no live server, so nothing is written twice).
+    while idle shows itself by failing, and the write is retried once on a new connection.
+    The write is idempotent (events carry their id), so a retry never stores a scan twice,
+    even if the first attempt committed before its connection broke.
     """
     if connection.connection is None or connection.in_atomic_block:
         write()
@@ -139,8 +92,6 @@ def _on_a_live_connection(write: Callable[[], None]) -> None:
     try:
         write()
     except (OperationalError, InterfaceError):
-        if connection.is_usable():
-            raise  # the statement failed, not the connection
         connection.close()
         write()
 
@@ -163,21 +114,20 @@ def scan_record_within_limit(*, event: ScanEvent) -> bool:
 
 
 def scan_submit(*, event: ScanEvent) -> None:
-    """Record a scan the configured way; buffered mode falls back to a direct insert."""
+    """Record a scan the configured way (direct or buffered), in this process's next batch."""
+    event.event_id = event.event_id or uuid.uuid4().hex
     if settings.SCAN_RECORDING == "buffered" and settings.SCAN_BUFFER_URL:
-        event.event_id = event.event_id or uuid.uuid4().hex
-        buffer.submit(event.to_json(), fallback=lambda: _record_unless_recorded(event))
-        return
-    scan_record(event=event)
+        _to_buffer.submit(event.to_json())
+    else:
+        _to_database.submit(event.to_json())
 
 
-def _record_unless_recorded(event: ScanEvent) -> None:
-    try:
-        scan_record(event=event)
-    except IntegrityError:
-        # Its event id is taken: a push that seemed to fail did reach Redis, and the flush
-        # inserted the scan already (or its code was deleted meanwhile). Nothing to add.
-        logger.info("buffered scan %s was recorded already", event.event_id)
+def _send_to_buffer(payloads: list[str]) -> None:
+    buffer.send(payloads, fallback=lambda part: scan_record_many(payloads=part))
+
+
+_to_database = BatchSender("scan-writer", lambda payloads: scan_record_many(payloads=payloads))
+_to_buffer = BatchSender("scan-buffer-sender", _send_to_buffer)
 
 
 def _flush_sql() -> str:
@@ -209,22 +159,35 @@ def _flush_sql() -> str:
     """  # noqa: S608
 
 
-def _insert_batch(items: list[bytes]) -> None:
-    """Insert a batch of buffered events (and count them) in one transaction."""
+def _lock_sql() -> str:
+    codes = QRCode._meta.db_table
+    # Batches from several processes count on overlapping codes: taking the row locks in id
+    # order first means two of them can never wait for each other in a circle.
+    return f"""
+    SELECT 1 FROM {codes} WHERE id IN (
+        SELECT e.code_id FROM json_to_recordset(%s::json) AS e(code_id bigint)
+    ) ORDER BY id FOR UPDATE
+    """  # noqa: S608
+
+
+def _insert_batch(items: list[str] | list[bytes]) -> None:
+    """Insert scan events (and count them) in one transaction; events already stored (a
+    replayed batch) and events of codes deleted since are skipped."""
     if connection.vendor == "postgresql":
+        array = "[" + ",".join(i.decode() if isinstance(i, bytes) else i for i in items) + "]"
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_flush_sql(), [(b"[" + b",".join(items) + b"]").decode()])
+                cursor.execute(_lock_sql(), [array])
+                cursor.execute(_flush_sql(), [array])
             return
         except (DataError, IntegrityError):
             # A malformed event fails the whole statement; the careful path below drops it
-            # and inserts the rest. (The counter update locks only single rows elsewhere, in
-            # direct recording, so this many-row update cannot deadlock with it.)
-            logger.warning("a buffered scan batch needs event-by-event insertion")
+            # and inserts the rest.
+            logger.warning("a scan batch needs event-by-event insertion")
     _insert_events(items)
 
 
-def _insert_events(items: list[bytes]) -> None:
+def _insert_events(items: list[str] | list[bytes]) -> None:
     events: dict[str, ScanEvent] = {}
     for raw in items:
         try:
@@ -248,7 +211,7 @@ def _insert_events(items: list[bytes]) -> None:
         fresh = [e for key, e in events.items() if key not in done and e.code_id in live]
         Scan.objects.bulk_create([_row(event) for event in fresh], batch_size=500)
         counts = Counter(event.code_id for event in fresh if not event.is_bot)
-        # Ascending code order: concurrent flushes and direct inserts never deadlock.
+        # Ascending code order, as in _lock_sql: concurrent batches never deadlock.
         for code_id in sorted(counts):
             QRCode.objects.filter(pk=code_id).update(scan_count=F("scan_count") + counts[code_id])
 
@@ -257,7 +220,7 @@ def scan_flush_buffer(*, max_seconds: float | None = None) -> int:
     """Move buffered scans into the database; returns how many were handled."""
     if not settings.SCAN_BUFFER_URL:
         return 0
-    buffer.send_queued()  # this process's own queue first (tests, a flush in a web process)
+    send_all_queued()  # this process's own queue first (tests, a flush in a web process)
     return buffer.drain(
         _insert_batch,
         batch_size=settings.SCAN_FLUSH_BATCH_SIZE,

@@ -205,8 +205,9 @@ SCAN_BUFFER_TIMEOUT = env.float("SCAN_BUFFER_TIMEOUT", default=0.1)
 # Sending buffered scans (after the response, nobody waiting) may take this long.
 SCAN_BUFFER_SEND_TIMEOUT = env.float("SCAN_BUFFER_SEND_TIMEOUT", default=2.0)
 SCAN_BUFFER_RETRY_SECONDS = env.float("SCAN_BUFFER_RETRY_SECONDS", default=5.0)
-# Buffered scans wait this long in the web process to go to Redis together (0: one by one).
-SCAN_BUFFER_LINGER_SECONDS = env.float("SCAN_BUFFER_LINGER_SECONDS", default=0.02)
+# Scans wait this long in their web process to be written (or buffered) together; 0 writes
+# each on its own, right after its response.
+SCAN_LINGER_SECONDS = env.float("SCAN_LINGER_SECONDS", default=0.01)
 SCAN_FLUSH_INTERVAL_SECONDS = env.float("SCAN_FLUSH_INTERVAL_SECONDS", default=5.0)
 SCAN_FLUSH_BATCH_SIZE = env.int("SCAN_FLUSH_BATCH_SIZE", default=1000)
 SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)

@@ -22,9 +22,9 @@ STORAGES = {
 # Unit tests call task functions directly or run them eagerly; the worker integration test
 # switches this off for its own calls.
 CELERY_TASK_ALWAYS_EAGER = True
-# Buffered scans go to Redis from the request's own thread, so a test sees them at once (the
-# sender thread has tests of its own).
-SCAN_BUFFER_LINGER_SECONDS = 0
+# Scans are written by the request's own thread, so a test sees them at once (the sender
+# threads have tests of their own).
+SCAN_LINGER_SECONDS = 0
 # Each test starts with an empty cache; with a real Redis, tests get their own key prefix.
 CACHES = {
     "default": {

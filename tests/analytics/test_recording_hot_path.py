@@ -243,7 +243,7 @@ def test_buffered_scans_of_a_code_deleted_before_the_flush_are_dropped(
 def test_the_sender_thread_batches_scans_into_redis(
     client, acme, alice, real_redis, settings, monkeypatch
 ):
-    settings.SCAN_BUFFER_LINGER_SECONDS = 0.05
+    settings.SCAN_LINGER_SECONDS = 0.05
     code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
     sent = _count_redis_commands(monkeypatch)
     for _ in range(20):
@@ -263,7 +263,7 @@ def test_the_sender_thread_batches_scans_into_redis(
 def test_the_sender_thread_records_directly_when_redis_is_gone(
     client, acme, alice, real_redis, settings
 ):
-    settings.SCAN_BUFFER_LINGER_SECONDS = 0.01
+    settings.SCAN_LINGER_SECONDS = 0.01
     code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
     scan(client, code)  # the lookup is cached and this scan sent; then the buffer's Redis goes
     deadline = time.monotonic() + 5
@@ -312,7 +312,7 @@ def test_a_scan_on_a_connection_the_server_dropped_is_still_recorded(client, acm
 
 def test_a_direct_fallback_for_a_scan_the_buffer_delivered_after_all_adds_nothing(code):
     from analytics.capture import ScanEvent
-    from analytics.services import _record_unless_recorded, scan_record
+    from analytics.services import scan_record
 
     event = ScanEvent(
         scanned_at=timezone.now(),
@@ -329,6 +329,36 @@ def test_a_direct_fallback_for_a_scan_the_buffer_delivered_after_all_adds_nothin
         workspace_id=code.workspace_id,
     )
     scan_record(event=event)  # e.g. the flush of a push whose reply came too late
-    _record_unless_recorded(event)  # the sender's fallback for the "failed" push
+    scan_record(event=event)  # the sender's direct fallback for the "failed" push
     code.refresh_from_db()
     assert code.scan_count == Scan.objects.filter(code=code).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_commits_queued_scans_together(client, acme, alice, settings):
+    settings.SCAN_LINGER_SECONDS = 0.05
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    for _ in range(10):
+        assert scan(client, code).status_code == 302
+    deadline = time.monotonic() + 5
+    while Scan.objects.filter(code=code).count() < 10:
+        assert time.monotonic() < deadline, "queued scans were never written"
+        time.sleep(0.01)
+    code.refresh_from_db()
+    assert code.scan_count == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_still_queued_at_exit_are_written_before_the_process_ends(
+    client, acme, alice, settings
+):
+    from analytics.batching import send_all_queued
+
+    settings.SCAN_LINGER_SECONDS = 30  # the thread would wait far longer than this test
+    code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
+    for _ in range(3):
+        assert scan(client, code).status_code == 302
+    assert not Scan.objects.exists()  # queued in this process, not written yet
+    send_all_queued()  # what the interpreter runs at a graceful exit (atexit)
+    code.refresh_from_db()
+    assert code.scan_count == Scan.objects.filter(code=code).count() == 3
