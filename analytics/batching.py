@@ -49,9 +49,6 @@ class BatchSender:
             if len(self._queue) == 1:
                 self._wake.notify()
 
-    def queued(self) -> int:
-        return len(self._queue)
-
     def send_now(self) -> None:
         """Send everything queued, in the calling thread."""
         with self._sending:

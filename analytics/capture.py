@@ -27,6 +27,8 @@ _salts: dict[date, bytes] = {}  # today's salt, per process; one DB read per day
 
 @dataclass(slots=True)
 class ScanEvent:
+    code_id: int
+    workspace_id: int
     scanned_at: datetime
     country: str
     device_type: str
@@ -37,9 +39,6 @@ class ScanEvent:
     is_bot: bool
     visitor_hash: str
     event_id: str = ""
-    # Which code was scanned is known once the slug is looked up, after the capture.
-    code_id: int = 0
-    workspace_id: int = 0
 
     def to_json(self) -> str:
         # Field by field: dataclasses.asdict deep-copies and is several times slower.
@@ -85,13 +84,9 @@ def forget_cached_salts() -> None:
     _salts.clear()
 
 
-def visitor_hash(*, ip: str, user_agent: str, slug: str, day: date) -> str:
-    """Same person, same code, same day → same hash; a new day → unrelated hash.
-
-    The code is named by its slug, which is fixed for the code's life and never reused, so
-    the hash can be made before the slug is looked up.
-    """
-    message = f"{slug}\n{ip}\n{user_agent}".encode()
+def visitor_hash(*, ip: str, user_agent: str, code_id: int, day: date) -> str:
+    """Same person, same code, same day → same hash; a new day → unrelated hash."""
+    message = f"{code_id}\n{ip}\n{user_agent}".encode()
     return hmac.new(salt_for_day(day), message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -113,9 +108,8 @@ def _language(meta: dict) -> str:
     return first.lower()[:35]
 
 
-def capture_scan(request, *, slug: str) -> ScanEvent:
-    """Build the event for one scan request of `slug`; the caller fills in the code once it
-    has looked the slug up. HEAD requests are flagged as bots."""
+def capture_scan(request, *, code_id: int, workspace_id: int) -> ScanEvent:
+    """Build the event for one scan request. HEAD requests are flagged as bots."""
     meta = request.META
     now = timezone.now()
     user_agent = meta.get("HTTP_USER_AGENT", "")[:512]
@@ -124,6 +118,8 @@ def capture_scan(request, *, slug: str) -> ScanEvent:
     # Sec-GPC: 1 is the Global Privacy Control signal: we then keep no per-visitor trace.
     track = meta.get("HTTP_SEC_GPC", "").strip() != "1"
     return ScanEvent(
+        code_id=code_id,
+        workspace_id=workspace_id,
         scanned_at=now,
         country=country_for(meta, ip),
         device_type=agent.device_type,
@@ -133,6 +129,8 @@ def capture_scan(request, *, slug: str) -> ScanEvent:
         language=_language(meta),
         is_bot=agent.is_bot or request.method == "HEAD",
         visitor_hash=(
-            visitor_hash(ip=ip, user_agent=user_agent, slug=slug, day=now.date()) if track else ""
+            visitor_hash(ip=ip, user_agent=user_agent, code_id=code_id, day=now.date())
+            if track
+            else ""
         ),
     )

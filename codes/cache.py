@@ -1,8 +1,8 @@
 """The redirect lookup cache.
 
 A scan must see a destination change at once, in every web process, so each entry lives in
-the shared cache together with a per-slug generation token. Writers replace the token and delete the entry after commit; a reader
-fetches both in one round trip and ignores an entry stored under another token. That closes
+the shared cache together with a per-slug generation token. Writers replace the token and
+delete the entry after commit; a reader fetches both in one round trip and ignores an entry stored under another token. That closes
 the race where a reader loads the old row, the writer invalidates, and the reader then stores
 the stale row. When the cache is down the lookup reads the database: a scan never fails
 because the cache did.
@@ -17,22 +17,18 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
 from codes.local_cache import TrackedLocalCache
 from codes.redis_io import RecentlyDown, hot_redis
-from codes.validation import is_safe_destination
 
 logger = logging.getLogger(__name__)
 
 MISSING = "missing"  # no such slug: 404
 GONE = "gone"  # the slug was handed out but its code no longer exists: 410
-# Entries are stored as JSON lists in field order; a new field means a new key version, so
-# processes of the previous release never read an entry of the wrong shape.
-_KEY_VERSION = "v2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +44,21 @@ class RedirectEntry:
     scan_limit: int | None
     pass_query_string: bool
 
-    def refusal(self, now: float) -> str:
-        """Why a scan at `now` gets the 410 page instead of the destination, or ""."""
-        if self.is_deleted:
-            return "deleted"
-        if not self.is_active:
-            return "inactive"
-        if self.expires_at is not None and self.expires_at <= now:
-            return "expired"
-        if not is_safe_destination(self.destination):
-            return "unavailable"
-        return ""
+    def as_tuple(self) -> tuple:
+        return (
+            self.code_id,
+            self.workspace_id,
+            self.destination,
+            self.is_active,
+            self.is_deleted,
+            self.expires_at,
+            self.scan_limit,
+            self.pass_query_string,
+        )
 
 
 _KEY_PREFIX = "qrsite:redirect"  # both key kinds below start with it
-_ENTRY_PREFIX = f"{_KEY_PREFIX}:{_KEY_VERSION}:"
+_ENTRY_PREFIX = f"{_KEY_PREFIX}:"
 _TOKEN_PREFIX = f"{_KEY_PREFIX}-token:"
 
 
@@ -157,14 +153,12 @@ class _RedisStore:
         return (json.loads(entry) if entry else None), (token.decode() if token else None)
 
     def set(self, key: str, value, timeout: int) -> None:
-        self.redis.client.set(
-            key, value if isinstance(value, str) else json.dumps(value), ex=timeout
-        )
+        self.redis.client.set(key, _encoded(value), ex=timeout)
 
     def set_many(self, values: dict, timeout: int) -> None:
         with self.redis.client.pipeline(transaction=False) as pipe:
             for key, value in values.items():
-                pipe.set(key, value if isinstance(value, str) else json.dumps(value), ex=timeout)
+                pipe.set(key, _encoded(value), ex=timeout)
             pipe.execute()
 
     def delete(self, key: str) -> None:
@@ -172,6 +166,11 @@ class _RedisStore:
 
     def delete_many(self, keys: list[str]) -> None:
         self.redis.client.delete(*keys)
+
+
+def _encoded(value) -> str:
+    # Tokens are stored as they are; entries as JSON (the reader parses them).
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 _stores: dict[str, _RedisStore] = {}
@@ -221,7 +220,7 @@ def _shared_entry_get(store, slug: str) -> RedirectEntry | str:
         if isinstance(entry, RedirectEntry)
         else settings.REDIRECT_CACHE_MISSING_SECONDS
     )
-    value = list(astuple(entry)) if isinstance(entry, RedirectEntry) else entry
+    value = list(entry.as_tuple()) if isinstance(entry, RedirectEntry) else entry
     try:
         store.set(entry_key, [token, value], timeout)
     except Exception:

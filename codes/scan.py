@@ -5,15 +5,16 @@ and never a redirect to anything that fails destination validation, however it g
 database. A scan that cannot be recorded (database trouble) still redirects: the person
 scanning must land.
 
-The person scanning never waits for the recording: it runs after the response has been sent
-(`_RecordingRedirect`), a durable insert in direct mode or an in-memory queue bound for the
-Redis buffer in buffered mode. Only a code with a scan limit is recorded before answering,
-because the answer depends on the count.
+The person scanning never waits for the recording: after the response has been sent
+(`_RecordingRedirect`) the scan joins this process's next batch (analytics.batching), written
+to PostgreSQL in direct mode or pushed to the Redis buffer in buffered mode. Only a code with
+a scan limit is recorded before answering, because the answer depends on the count.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import DatabaseError
@@ -23,13 +24,12 @@ from django.views.decorators.http import require_safe
 
 from analytics.capture import ScanEvent, capture_scan
 from analytics.services import scan_record_within_limit, scan_submit
-from codes.cache import GONE, MISSING, redirect_entry_get
+from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
 from codes.validation import is_safe_destination
 
 logger = logging.getLogger(__name__)
 
 NO_STORE = "private, no-store"
-MAX_SLUG_LENGTH = 64
 
 REASONS = {
     "inactive": "This code has been switched off by its owner.",
@@ -61,11 +61,14 @@ def _with_query(destination: str, query: str) -> str:
     return candidate if is_safe_destination(candidate) else destination
 
 
-def _record(event: ScanEvent) -> None:
-    try:
-        scan_submit(event=event)
-    except DatabaseError:
-        logger.exception("scan of code %s not recorded", event.code_id)
+def _refusal(entry: RedirectEntry) -> str:
+    if entry.is_deleted:
+        return "deleted"
+    if not entry.is_active:
+        return "inactive"
+    if entry.expires_at is not None and entry.expires_at <= time.time():
+        return "expired"
+    return ""
 
 
 class _RecordingRedirect(HttpResponseRedirect):
@@ -85,7 +88,8 @@ class _RecordingRedirect(HttpResponseRedirect):
         event, self._scan_event = self._scan_event, None
         try:
             if event is not None:
-                _record(event)
+                # Queued for this process's next batch; a failed write is logged there.
+                scan_submit(event=event)
         finally:
             super().close()
 
@@ -101,26 +105,24 @@ def _redirect(destination: str, *, record: ScanEvent | None = None) -> HttpRespo
 
 @require_safe
 def redirect(request, slug: str):
-    if len(slug) > MAX_SLUG_LENGTH:
-        return _page(request, 404)
-    event = capture_scan(request, slug=slug)
-    entry = redirect_entry_get(slug)
+    entry = redirect_entry_get(slug) if len(slug) <= 64 else MISSING
     if entry == MISSING:
         return _page(request, 404)
     if entry == GONE:
         return _page(request, 410, "deleted")
-    if reason := entry.refusal(event.scanned_at.timestamp()):
-        if reason == "unavailable":
-            logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
+    if reason := _refusal(entry):
         return _page(request, 410, reason)
     destination = entry.destination
+    if not is_safe_destination(destination):
+        logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
+        return _page(request, 410, "unavailable")
     query = request.META.get("QUERY_STRING", "")
     if entry.pass_query_string and query:
         destination = _with_query(destination, query)
-    event.code_id, event.workspace_id = entry.code_id, entry.workspace_id
-    if entry.scan_limit is None:
-        return _redirect(destination, record=event)
     try:
+        event = capture_scan(request, code_id=entry.code_id, workspace_id=entry.workspace_id)
+        if entry.scan_limit is None:
+            return _redirect(destination, record=event)
         if not scan_record_within_limit(event=event):
             return _page(request, 410, "limit_reached")
     except DatabaseError:

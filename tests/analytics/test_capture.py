@@ -31,11 +31,6 @@ IPV4 = "81.2.69.160"  # a UK address in the bundled database
 IPV6 = "2a02:c7c:1234:5678::9abc"
 
 
-@pytest.fixture
-def code(acme, alice):
-    return services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
-
-
 def scan(client, code, **extra):
     extra.setdefault("HTTP_USER_AGENT", PHONE)
     extra.setdefault("REMOTE_ADDR", IPV4)

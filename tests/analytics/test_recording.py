@@ -1,7 +1,5 @@
 """Direct and buffered recording: every scan ends up as exactly one row, counted once."""
 
-import uuid
-
 import pytest
 from django.conf import settings as django_settings
 
@@ -12,20 +10,9 @@ from analytics.services import scan_count_reconcile, scan_flush_buffer, scan_rec
 from analytics.tasks import scan_flush_buffer_task
 from codes import services
 from codes.models import QRCode
+from tests.analytics.scanning import PHONE, scan
 
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-@pytest.fixture
-def code(acme, alice):
-    return services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
-
-
-def scan(client, code, **extra):
-    extra.setdefault("HTTP_USER_AGENT", PHONE)
-    extra.setdefault("REMOTE_ADDR", "81.2.69.160")
-    return client.get(f"/r/{code.slug}", **extra)
 
 
 def test_direct_mode_inserts_and_counts_each_scan(client, code):
@@ -140,21 +127,6 @@ def test_direct_record_of_a_bot_stores_but_does_not_count(code):
 
 
 # --- with the real Redis ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def real_buffer(settings, monkeypatch):
-    if not django_settings.REDIS_URL:
-        pytest.skip("needs REDIS_URL pointing at a real Redis")
-    settings.SCAN_RECORDING = "buffered"
-    settings.SCAN_BUFFER_URL = django_settings.REDIS_URL
-    # Keys of our own, so parallel runs and a developer's data are untouched.
-    prefix = f"qrsite-test:{uuid.uuid4().hex}"
-    for name in ("BUFFER_KEY", "PROCESSING_KEY", "LOCK_KEY"):
-        monkeypatch.setattr(buffer, name, f"{prefix}:{name.lower()}")
-    buffer.reset()
-    yield buffer.get_client()
-    buffer.get_client().delete(buffer.BUFFER_KEY, buffer.PROCESSING_KEY, buffer.LOCK_KEY)
 
 
 @pytest.mark.redis

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
@@ -22,19 +21,7 @@ from codes import services
 from codes.models import QRCode
 from codes.redis_io import HotRedis
 from codes.scan import ShortUrlMiddleware
-
-PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
-
-
-@pytest.fixture
-def code(acme, alice):
-    return services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
-
-
-def scan(client, code, **extra):
-    extra.setdefault("HTTP_USER_AGENT", PHONE)
-    extra.setdefault("REMOTE_ADDR", "81.2.69.160")
-    return client.get(f"/r/{code.slug}", **extra)
+from tests.analytics.scanning import PHONE, scan
 
 
 def test_the_redirect_is_answered_before_the_scan_is_written(code):
@@ -68,22 +55,6 @@ def test_a_code_with_a_scan_limit_is_counted_before_answering(code, alice):
 
 
 # --- with the real Redis -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def real_redis(settings, monkeypatch):
-    if not django_settings.REDIS_URL:
-        pytest.skip("needs REDIS_URL pointing at a real Redis")
-    settings.SCAN_RECORDING = "buffered"
-    settings.SCAN_BUFFER_URL = django_settings.REDIS_URL
-    settings.REDIRECT_CACHE_URL = django_settings.REDIS_URL
-    prefix = f"qrsite-test:{uuid.uuid4().hex}"
-    for name in ("BUFFER_KEY", "PROCESSING_KEY", "LOCK_KEY"):
-        monkeypatch.setattr(buffer, name, f"{prefix}:{name.lower()}")
-    buffer.reset()
-    redis_client = buffer.get_client()
-    yield redis_client
-    redis_client.delete(buffer.BUFFER_KEY, buffer.PROCESSING_KEY, buffer.LOCK_KEY)
 
 
 def _local():
@@ -122,7 +93,7 @@ def _count_redis_commands(monkeypatch) -> list:
 
 
 @pytest.mark.redis
-def test_a_known_code_is_redirected_without_asking_redis(client, code, real_redis, monkeypatch):
+def test_a_known_code_is_redirected_without_asking_redis(client, code, real_buffer, monkeypatch):
     _warm(client, code)
     sent = _count_redis_commands(monkeypatch)
     assert scan(client, code).status_code == 302
@@ -130,14 +101,14 @@ def test_a_known_code_is_redirected_without_asking_redis(client, code, real_redi
 
 
 @pytest.mark.redis
-def test_a_change_made_by_another_process_reaches_this_one_at_once(client, code, real_redis):
+def test_a_change_made_by_another_process_reaches_this_one_at_once(client, code, real_buffer):
     local = _warm(client, code)
     assert scan(client, code)["Location"] == "https://example.com/"
     # Another web process changes the code: the row, then the shared cache, and never this
     # process's memory directly.
     QRCode.objects.filter(pk=code.pk).update(destination="https://example.com/moved")
-    real_redis.set(f"qrsite:redirect-token:{code.slug}", "another-process")
-    real_redis.delete(f"qrsite:redirect:v2:{code.slug}")
+    real_buffer.set(f"qrsite:redirect-token:{code.slug}", "another-process")
+    real_buffer.delete(f"qrsite:redirect:{code.slug}")
     deadline = time.monotonic() + 1
     while local.get(code.slug) is not None:
         assert time.monotonic() < deadline, "Redis's invalidation never arrived"
@@ -146,11 +117,11 @@ def test_a_change_made_by_another_process_reaches_this_one_at_once(client, code,
 
 
 @pytest.mark.redis
-def test_copies_are_not_used_while_the_listener_is_disconnected(client, code, real_redis):
+def test_copies_are_not_used_while_the_listener_is_disconnected(client, code, real_buffer):
     local = _warm(client, code)
-    for info in real_redis.client_list():
+    for info in real_buffer.client_list():
         if info.get("name") == "qrsite-redirect-listener":
-            real_redis.client_kill_filter(_id=info["id"])
+            real_buffer.client_kill_filter(_id=info["id"])
     deadline = time.monotonic() + 5
     while local.get(code.slug) is not None:
         assert time.monotonic() < deadline, "a lost listener left its copies in use"
@@ -173,7 +144,7 @@ def test_a_value_read_while_an_invalidation_arrived_is_not_kept():
 
 
 @pytest.mark.redis
-def test_buffered_scans_land_on_the_right_code(client, code, acme, alice, real_redis):
+def test_buffered_scans_land_on_the_right_code(client, code, acme, alice, real_buffer):
     other = services.code_create(workspace=acme, actor=alice, destination="https://example.org/")
     for _ in range(3):
         scan(client, code)
@@ -190,7 +161,7 @@ def test_buffered_scans_land_on_the_right_code(client, code, acme, alice, real_r
 
 
 @pytest.mark.redis
-def test_a_code_that_expires_while_cached_is_refused(client, code, alice, real_redis):
+def test_a_code_that_expires_while_cached_is_refused(client, code, alice, real_buffer):
     services.code_update(code=code, actor=alice, expires_at=timezone.now() + timedelta(hours=1))
     assert scan(client, code).status_code == 302  # caches the entry, expiry included
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
@@ -202,7 +173,7 @@ def test_a_code_that_expires_while_cached_is_refused(client, code, alice, real_r
 
 
 @pytest.mark.redis
-def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real_redis):
+def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real_buffer):
     services.code_update(code=code, actor=alice, scan_limit=2)
     assert [scan(client, code).status_code for _ in range(3)] == [302, 302, 410]
     assert buffer.pending() == 0  # counted directly, under the row lock
@@ -212,7 +183,7 @@ def test_a_scan_limit_is_enforced_in_buffered_mode_too(client, code, alice, real
 
 @pytest.mark.redis
 def test_a_change_through_the_services_counts_every_scan_once(
-    client, code, alice, real_redis, django_capture_on_commit_callbacks
+    client, code, alice, real_buffer, django_capture_on_commit_callbacks
 ):
     scan(client, code)
     with django_capture_on_commit_callbacks(execute=True):
@@ -227,7 +198,7 @@ def test_a_change_through_the_services_counts_every_scan_once(
 
 @pytest.mark.redis
 def test_buffered_scans_of_a_code_deleted_before_the_flush_are_dropped(
-    client, code, acme, real_redis, django_capture_on_commit_callbacks
+    client, code, acme, real_buffer, django_capture_on_commit_callbacks
 ):
     scan(client, code)
     scan(client, code)
@@ -241,7 +212,7 @@ def test_buffered_scans_of_a_code_deleted_before_the_flush_are_dropped(
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_the_sender_thread_batches_scans_into_redis(
-    client, acme, alice, real_redis, settings, monkeypatch
+    client, acme, alice, real_buffer, settings, monkeypatch
 ):
     settings.SCAN_LINGER_SECONDS = 0.05
     code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
@@ -249,7 +220,7 @@ def test_the_sender_thread_batches_scans_into_redis(
     for _ in range(20):
         assert scan(client, code).status_code == 302
     deadline = time.monotonic() + 5
-    while real_redis.llen(buffer.BUFFER_KEY) < 20:
+    while real_buffer.llen(buffer.BUFFER_KEY) < 20:
         assert time.monotonic() < deadline, "queued scans never reached Redis"
         time.sleep(0.01)
     assert sent.count("RPUSH") < 20  # they travelled together
@@ -261,13 +232,13 @@ def test_the_sender_thread_batches_scans_into_redis(
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_the_sender_thread_records_directly_when_redis_is_gone(
-    client, acme, alice, real_redis, settings
+    client, acme, alice, real_buffer, settings
 ):
     settings.SCAN_LINGER_SECONDS = 0.01
     code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
     scan(client, code)  # the lookup is cached and this scan sent; then the buffer's Redis goes
     deadline = time.monotonic() + 5
-    while real_redis.llen(buffer.BUFFER_KEY) < 1:
+    while real_buffer.llen(buffer.BUFFER_KEY) < 1:
         assert time.monotonic() < deadline
         time.sleep(0.005)
     settings.SCAN_BUFFER_URL = "redis://127.0.0.1:1/0"
@@ -279,7 +250,7 @@ def test_the_sender_thread_records_directly_when_redis_is_gone(
         time.sleep(0.02)
     code.refresh_from_db()
     assert code.scan_count == 5  # the five recorded directly; the first waits in Redis
-    assert real_redis.llen(buffer.BUFFER_KEY) == 1
+    assert real_buffer.llen(buffer.BUFFER_KEY) == 1
 
 
 # --- with PostgreSQL: a connection the server dropped ------------------------------------------
@@ -335,8 +306,17 @@ def test_a_direct_fallback_for_a_scan_the_buffer_delivered_after_all_adds_nothin
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_writer_thread_commits_queued_scans_together(client, acme, alice, settings):
-    settings.SCAN_LINGER_SECONDS = 0.05
+def test_the_writer_thread_commits_queued_scans_together(
+    client, acme, alice, settings, monkeypatch
+):
+    from analytics import services as recording
+
+    batches = []
+    write = recording._insert_batch
+    monkeypatch.setattr(
+        recording, "_insert_batch", lambda items: (batches.append(len(items)), write(items))
+    )
+    settings.SCAN_LINGER_SECONDS = 0.2
     code = services.code_create(workspace=acme, actor=alice, destination="https://example.com/")
     for _ in range(10):
         assert scan(client, code).status_code == 302
@@ -346,6 +326,8 @@ def test_the_writer_thread_commits_queued_scans_together(client, acme, alice, se
         time.sleep(0.01)
     code.refresh_from_db()
     assert code.scan_count == 10
+    assert sum(batches) == 10
+    assert len(batches) < 10  # written together, not one transaction per scan
 
 
 @pytest.mark.django_db(transaction=True)
