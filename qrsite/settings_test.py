@@ -1,6 +1,8 @@
 """Test overrides only; everything else comes from settings.py and the environment."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -40,5 +42,8 @@ CACHES = {
 # server's request threads (browser tests); concurrent requests then wait on each other forever.
 # A file gives each thread its own connection.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per test process: parallel workers, and two runs at once, never share one.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"qrsite-test-{os.getpid()}.sqlite3")
+    }
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # noqa: F405
