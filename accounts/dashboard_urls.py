@@ -1,9 +1,8 @@
-"""Signed-in pages that belong to the workspace as a whole: the home page and its settings."""
+"""Signed-in pages that belong to the workspace as a whole: its settings."""
 
 from django.urls import include, path
 
 from accounts import api_keys_views, views
-from accounts.dashboard import home
 
 settings_patterns = (
     [
@@ -29,6 +28,5 @@ settings_patterns = (
 )
 
 urlpatterns = [
-    path("", include(([path("", home, name="home")], "dashboard"))),
     path("settings/", include(settings_patterns)),
 ]

@@ -6,6 +6,7 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and SHORT_URL_BASE.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Above whitenoise: its runserver (which it wraps) sets the short URL base from the address
+    # it serves (codes/management/commands/runserver.py).
+    "codes",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -48,7 +52,6 @@ INSTALLED_APPS = [
     "django_filters",
     "qrsite.api",
     "accounts",
-    "codes",
     "analytics",
 ]
 
@@ -95,6 +98,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A reused connection is pinged once per request (a round trip on every redirect); turn it
     # off when the database never drops idle connections and the scan path needs the time.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several processes and threads (gunicorn, the scan writer
+    # threads) on one file, and SQLite has one writer at a time. A deferred transaction that
+    # read first and must then wait for the write lock fails at once ("database is locked")
+    # instead of waiting; IMMEDIATE takes that lock at BEGIN, where the busy timeout applies.
+    # WAL lets reads go on during a write; synchronous=NORMAL is crash-safe with WAL (only a
+    # power loss may drop the last commits) and saves an fsync per commit. The WAL file is
+    # truncated back to 64 MB after a large transaction (a bulk import) instead of keeping it.
+    # Options given in DATABASE_URL (?timeout=...) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a write waits for the lock before it fails
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
+        ),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background work ------------------------------------------------------------------
@@ -185,10 +205,17 @@ STORAGES = {
 
 # --- Product settings ---------------------------------------------------------------------------
 SITE_NAME = env.str("SITE_NAME", default="QR Studio")
-# Absolute links in emails (invitations, password resets sent outside a request).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-# The base every dynamic code encodes; keep it short so codes stay low-density.
-SHORT_URL_BASE = env.str("SHORT_URL_BASE", default="http://127.0.0.1:8000/r/")
+# Absolute links in emails (invitations, password resets). Unset, `manage.py runserver` sets
+# both to the address it serves (codes/management/commands/runserver.py); nothing else guesses.
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
+# The base every dynamic code encodes; keep it short so codes stay low-density. Printed codes
+# keep the base they were printed with: set it once, before the first one.
+SHORT_URL_BASE = env.str("SHORT_URL_BASE", default="") or SITE_URL.rstrip("/") + "/r/"
+if DEBUG and not env.str("ALLOWED_HOSTS", default=""):
+    # A development server answers the hosts its own links name (its LAN address, when it
+    # serves every interface), so a phone that scans a code is not refused.
+    _hosts = [urlsplit(url).hostname for url in (SITE_URL, SHORT_URL_BASE)]
+    ALLOWED_HOSTS += [f"[{host}]" if ":" in host else host for host in _hosts if host]
 
 # --- Codes and scans -----------------------------------------------------------------------------
 # How scans are recorded: "direct" inserts each scan in the request (durable, the default);
@@ -282,8 +309,8 @@ LOGGING = {
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "qrsite.api.authentication.ApiKeyAuthentication",
-        "qrsite.api.authentication.SessionAuthentication",
+        "accounts.api.authentication.ApiKeyAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["qrsite.api.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,16 +1,28 @@
+"""The project's URLconf: the one place that knows every app, so it plugs each app's pages and
+API routes into the shell."""
+
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.api.urls import urlpatterns as accounts_api
+from analytics.api.urls import urlpatterns as analytics_api
+from codes.api.urls import urlpatterns as codes_api
+from codes.views.home import home
+from qrsite.api.urls import api_urlpatterns
 from qrsite.health import healthz
+
+# Analytics first: `codes/<id>/analytics` must not be taken for a codes route.
+api_v1 = [*analytics_api, *codes_api, *accounts_api]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("api/", include("qrsite.api.urls")),
+    path("api/", include((api_urlpatterns(api_v1), "api"))),
     path("analytics/", include("analytics.urls")),
     path("", include("codes.scan_urls")),
     path("", include("codes.urls")),
+    path("", include(([path("", home, name="home")], "dashboard"))),
     path("", include("accounts.dashboard_urls")),
 ]
 

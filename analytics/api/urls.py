@@ -1,4 +1,4 @@
-"""API routes for analytics, mounted under /api/v1/ by qrsite.api.urls (no trailing slash, like
+"""API routes for analytics, mounted under /api/v1/ by the project's URLconf (no trailing slash, like
 the seed's `GET /api/v1/codes/code_abc123/analytics`; a trailing slash works too)."""
 
 from django.urls import re_path

@@ -24,6 +24,7 @@ from codes.api.lookups import (
     resolve_group,
     resolve_logo,
 )
+from codes.api.renderers import FORMAT_BY_MEDIA_TYPE, JSON_AND_IMAGES
 from codes.api.serializers import (
     BulkCreateSerializer,
     BulkIdsSerializer,
@@ -42,7 +43,6 @@ from codes.models import CampaignGroup, QRCode
 from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
 from codes.validation import validate_destination
 from qrsite.api.errors import django_error_items, flatten_errors, validation_response
-from qrsite.api.renderers import FORMAT_BY_MEDIA_TYPE, JSON_AND_IMAGES
 from qrsite.api.views import ApiView, ApiViewSet
 
 API_NAMES = {"kind": "type"}

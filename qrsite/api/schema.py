@@ -1,31 +1,7 @@
-"""OpenAPI additions: the auth schemes, and the error envelope and rate-limit headers on every
-operation (added once here, so no endpoint can forget to document them)."""
-
-from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+"""OpenAPI additions: the error envelope and rate-limit headers on every operation (added once
+here, so no endpoint can forget to document them). Apps document their own auth schemes."""
 
 from qrsite.api.errors import ERROR_CODES
-
-
-class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "qrsite.api.authentication.ApiKeyAuthentication"
-    name = "apiKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "An API key from Settings → API keys: `Authorization: Bearer qr_...`.",
-        }
-
-
-class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = "qrsite.api.authentication.SessionAuthentication"
-    name = "session"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
-
 
 ERROR_SCHEMA = {
     "type": "object",
