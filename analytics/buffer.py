@@ -22,7 +22,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 
-from codes.redis_io import RecentlyDown, forget_outages, hot_redis
+from qrsite.redis_io import RecentlyDown, forget_outages, hot_redis
 
 logger = logging.getLogger(__name__)
 

@@ -9,11 +9,16 @@ breakdown (with its "Other" row) sums to the totals too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import Workspace
 from analytics import queries
 from analytics.labels import label_for
+from analytics.models import Scan
 from analytics.queries import Scope
 from analytics.ranges import Period, bucket_label
 from analytics.rollup_models import Dimension, RollupScope
@@ -239,3 +244,37 @@ def analytics_for_workspace(*, workspace: Workspace, period: Period, **options) 
     return analytics_report(
         scope=scope, kind="workspace", subject=workspace, period=period, **options
     )
+
+
+def scan_summary_for_code(*, code: QRCode, days: int = 30) -> dict:
+    """Human scans per day over the last `days` days (oldest first), for the code page.
+
+    Reads the `scan_code_time` index (code, scanned_at); bots are left out as in `scan_count`.
+    """
+    today = timezone.now().date()
+    start = today - timedelta(days=days - 1)
+    rows = (
+        Scan.objects.filter(
+            code=code, is_bot=False, scanned_at__gte=datetime.combine(start, time.min, tzinfo=UTC)
+        )
+        .annotate(day=TruncDate("scanned_at", tzinfo=UTC))
+        .values("day")
+        .annotate(count=Count("id"))
+    )
+    by_day = {row["day"]: row["count"] for row in rows}
+    series = [
+        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), 0)) for i in range(days)
+    ]
+    last = (
+        Scan.objects.filter(code=code, is_bot=False)
+        .order_by("-scanned_at")
+        .values_list("scanned_at", flat=True)
+        .first()
+    )
+    return {
+        "total": code.scan_count,
+        "series": series,
+        "period_total": sum(count for _, count in series),
+        "last_7": sum(count for _, count in series[-7:]),
+        "last_scan_at": last,
+    }

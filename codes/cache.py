@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from codes.local_cache import TrackedLocalCache
-from codes.redis_io import RecentlyDown, hot_redis
+from qrsite.redis_io import RecentlyDown, hot_redis
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class _DjangoCacheStore:
 
 
 class _RedisStore:
-    """Redis through the hot-path connection (see codes.redis_io)."""
+    """Redis through the hot-path connection (see qrsite.redis_io)."""
 
     def __init__(self, url: str):
         self.redis = hot_redis(url, settings.SCAN_BUFFER_TIMEOUT)

@@ -9,12 +9,18 @@ The person scanning never waits for the recording: after the response has been s
 (`_RecordingRedirect`) the scan joins this process's next batch (analytics.batching), written
 to PostgreSQL in direct mode or pushed to the Redis buffer in buffered mode. Only a code with
 a scan limit is recorded before answering, because the answer depends on the count.
+
+Recording belongs to analytics, which sits above codes: it plugs its recorder in at start-up
+(`scan_recorder_install`, from AnalyticsConfig.ready), so this module never imports it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import DatabaseError
@@ -22,8 +28,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from analytics.capture import ScanEvent, capture_scan
-from analytics.services import scan_record_within_limit, scan_submit
 from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
 from codes.validation import is_safe_destination
 
@@ -38,6 +42,23 @@ REASONS = {
     "deleted": "This code no longer exists.",
     "unavailable": "This code's destination is not available.",
 }
+
+
+@dataclass(frozen=True)
+class ScanRecorder:
+    """What the redirect needs of whoever records scans."""
+
+    capture: Callable[..., Any]  # (request, *, code_id, workspace_id) -> a scan event
+    submit: Callable[..., None]  # (*, event) -> None: queued, written after the response
+    record_within_limit: Callable[..., bool]  # (*, event) -> whether the scan fit the limit
+
+
+_recorder: ScanRecorder | None = None
+
+
+def scan_recorder_install(recorder: ScanRecorder) -> None:
+    global _recorder
+    _recorder = recorder
 
 
 def _page(request, status: int, reason: str = ""):
@@ -80,7 +101,7 @@ class _RecordingRedirect(HttpResponseRedirect):
     the database connection.
     """
 
-    def __init__(self, destination: str, *, event: ScanEvent | None):
+    def __init__(self, destination: str, *, event: Any):
         super().__init__(destination)
         self._scan_event = event
 
@@ -89,12 +110,12 @@ class _RecordingRedirect(HttpResponseRedirect):
         try:
             if event is not None:
                 # Queued for this process's next batch; a failed write is logged there.
-                scan_submit(event=event)
+                _recorder.submit(event=event)
         finally:
             super().close()
 
 
-def _redirect(destination: str, *, record: ScanEvent | None = None) -> HttpResponseRedirect:
+def _redirect(destination: str, *, record: Any = None) -> HttpResponseRedirect:
     response = _RecordingRedirect(destination, event=record)
     response["Cache-Control"] = NO_STORE
     response["X-Robots-Tag"] = "noindex"
@@ -119,11 +140,14 @@ def redirect(request, slug: str):
     query = request.META.get("QUERY_STRING", "")
     if entry.pass_query_string and query:
         destination = _with_query(destination, query)
+    recorder = _recorder
+    if recorder is None:
+        return _redirect(destination)
     try:
-        event = capture_scan(request, code_id=entry.code_id, workspace_id=entry.workspace_id)
+        event = recorder.capture(request, code_id=entry.code_id, workspace_id=entry.workspace_id)
         if entry.scan_limit is None:
             return _redirect(destination, record=event)
-        if not scan_record_within_limit(event=event):
+        if not recorder.record_within_limit(event=event):
             return _page(request, 410, "limit_reached")
     except DatabaseError:
         logger.exception("scan of code %s not recorded", entry.code_id)

@@ -7,12 +7,9 @@ learn that an id exists.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import Workspace
 from codes.models import (
@@ -234,39 +231,3 @@ def workspace_code_stats(*, workspace: Workspace) -> dict:
         workspace=workspace, archived_at__isnull=True
     ).count()
     return stats
-
-
-def scan_summary_for_code(*, code: QRCode, days: int = 30) -> dict:
-    """Human scans per day over the last `days` days (oldest first), for the code page.
-
-    Reads the `scan_code_time` index (code, scanned_at); bots are left out as in `scan_count`.
-    """
-    from analytics.models import Scan
-
-    today = timezone.now().date()
-    start = today - timedelta(days=days - 1)
-    rows = (
-        Scan.objects.filter(
-            code=code, is_bot=False, scanned_at__gte=datetime.combine(start, time.min, tzinfo=UTC)
-        )
-        .annotate(day=TruncDate("scanned_at", tzinfo=UTC))
-        .values("day")
-        .annotate(count=Count("id"))
-    )
-    by_day = {row["day"]: row["count"] for row in rows}
-    series = [
-        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), 0)) for i in range(days)
-    ]
-    last = (
-        Scan.objects.filter(code=code, is_bot=False)
-        .order_by("-scanned_at")
-        .values_list("scanned_at", flat=True)
-        .first()
-    )
-    return {
-        "total": code.scan_count,
-        "series": series,
-        "period_total": sum(count for _, count in series),
-        "last_7": sum(count for _, count in series[-7:]),
-        "last_scan_at": last,
-    }

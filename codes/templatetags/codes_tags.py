@@ -81,24 +81,3 @@ def content_fields(code) -> list[tuple[str, object]]:
             value = "Yes"
         rows.append((field.label, value))
     return rows
-
-
-@register.simple_tag
-def bar_chart(series, height: int = 64) -> dict:
-    """Geometry of a small bar chart of (day, count) for a server-rendered SVG."""
-    peak = max((count for _, count in series), default=0) or 1
-    width = 8
-    gap = 2
-    bars = []
-    for index, (day, count) in enumerate(series):
-        h = 0 if not count else max(2, round(count / peak * (height - 4)))
-        bars.append(
-            {"x": index * (width + gap), "y": height - h, "h": h, "day": day, "count": count}
-        )
-    return {
-        "bars": bars,
-        "width": len(series) * (width + gap) - gap,
-        "height": height,
-        "bar": width,
-        "peak": peak,
-    }

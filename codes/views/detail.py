@@ -30,7 +30,6 @@ def _context(request, code, **extra) -> dict:
         "history": list(selectors.destination_history_for_code(code=code)[:20])
         if code.is_dynamic
         else [],
-        "summary": selectors.scan_summary_for_code(code=code) if code.is_dynamic else None,
         "destination_form": DestinationForm(initial={"destination": code.destination}),
         "move_form": MoveForm(
             initial={"group": code.group.public_id if code.group else ""},

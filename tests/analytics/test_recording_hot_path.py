@@ -19,8 +19,8 @@ from analytics.models import Scan
 from analytics.services import scan_flush_buffer
 from codes import services
 from codes.models import QRCode
-from codes.redis_io import HotRedis
 from codes.scan import ShortUrlMiddleware
+from qrsite.redis_io import HotRedis
 from tests.analytics.scanning import PHONE, scan
 
 
