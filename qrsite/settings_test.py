@@ -43,7 +43,7 @@ CACHES = {
 # A file gives each thread its own connection.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test process: parallel workers, and two runs at once, never share one.
+    # WAL, IMMEDIATE transactions and the busy timeout come from settings.py, as in production.
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"qrsite-test-{os.getpid()}.sqlite3")
     }
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # noqa: F405
