@@ -1,7 +1,8 @@
 from datetime import UTC, datetime, time
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from accounts.models import ApiScope, Role
 
@@ -27,6 +28,18 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
+
+
+class SiteUrlPasswordResetForm(PasswordResetForm):
+    """Reset links start with SITE_URL, like invitations, whatever Host the request named."""
+
+    def save(self, **kwargs):
+        kwargs["extra_email_context"] = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "site_name": settings.SITE_NAME,
+            **(kwargs.get("extra_email_context") or {}),
+        }
+        super().save(**kwargs)
 
 
 class WorkspaceForm(forms.Form):

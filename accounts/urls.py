@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm
+from accounts.forms import EmailAuthenticationForm, SiteUrlPasswordResetForm
 
 # Django's own auth views (login, logout, password change and reset) keep their standard names.
 auth_patterns = [
@@ -12,6 +12,11 @@ auth_patterns = [
             authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=SiteUrlPasswordResetForm),
+        name="password_reset",
     ),
     path("", include("django.contrib.auth.urls")),
 ]
