@@ -120,7 +120,7 @@ class Api:
             conn.close()
 
 
-def _wait_until_up(api: Api, server: subprocess.Popen, seconds: float = 30) -> None:
+def _wait_until_up(api: Api, server: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert server.poll() is None, "gunicorn exited during start-up"
