@@ -10,6 +10,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from codes.render_errors import engine_refusals
 from codes.rendering import Style, encode_content
 
 MAX_METADATA_BYTES = 16_384
@@ -43,15 +44,17 @@ def clean_name(value: str, *, field: str = "name", required: bool = False, limit
     return value
 
 
+@engine_refusals()
 def clean_style(style: dict | None) -> dict:
     return Style.from_dict(style or {}).to_dict()
 
 
+@engine_refusals()
 def clean_content(content_type: str, content: dict | None) -> dict:
     content = content or {}
     if not isinstance(content, dict):
         raise ValidationError({"content": "Give the content as an object of fields."})
-    encode_content(content_type, content)  # validates field by field, raising SpecError
+    encode_content(content_type, content)  # validates field by field
     return content
 
 

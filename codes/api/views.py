@@ -40,6 +40,7 @@ from codes.api.serializers import (
     RenderSerializer,
 )
 from codes.models import CampaignGroup, QRCode
+from codes.render_errors import engine_refusals
 from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
 from codes.validation import validate_destination
 from qrsite.api.errors import django_error_items, flatten_errors, validation_response
@@ -383,6 +384,7 @@ class RenderView(ApiView):
         return [renderer() for renderer in JSON_AND_IMAGES]
 
     @extend_schema(**docs.RENDER)
+    @engine_refusals()  # no service in between: this endpoint calls the engine itself
     def post(self, request):
         serializer = RenderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -170,7 +170,7 @@ class Editor:
             destination = (self.code_form["destination"].value() or "").strip()
             try:
                 return encode_content("url", {"url": validate_destination(destination)}), ""
-            except ValidationError:
+            except (ValidationError, SpecError):
                 return SAMPLE_URL, "Enter the destination to see the code it will print."
         form = self.content_form
         if form.is_valid() and form.payload:

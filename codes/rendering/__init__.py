@@ -1,4 +1,4 @@
-"""Pure render engine: payload + style -> image bytes. No ORM, no request, no settings.
+"""Pure render engine: payload + style -> image bytes. No Django: no ORM, no request, no settings.
 
 Public API::
 
@@ -11,7 +11,8 @@ Public API::
     ensure_scannable(...) -> CheckReport               # raises SpecError when not ok
     check_many(payloads, style, *, logo=None) -> {position: errors}  # one design, many payloads
 
-Every refusal is a ``SpecError`` (a Django ``ValidationError``) mapping field -> what to change.
+Every refusal is a ``SpecError`` (a plain exception) mapping field -> what to change; the codes
+app turns it into a Django ``ValidationError`` at its edges (``codes.render_errors``).
 """
 
 from .check import CheckReport, check, check_many, ensure_scannable

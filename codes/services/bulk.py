@@ -16,8 +16,8 @@ from codes.models import (
     QRCode,
     SlugClaim,
 )
+from codes.render_errors import engine_refusals, validation_error
 from codes.rendering import (
-    SpecError,
     Style,
     check_many,
 )
@@ -135,6 +135,7 @@ def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) ->
     return codes
 
 
+@engine_refusals()
 def _ensure_scannable_many(codes: list[QRCode]) -> None:
     # The same guard as `_ensure_scannable`, asked once per distinct design (style and logo)
     # about all of that design's payloads; see `check_many` for which payloads it decodes.
@@ -151,6 +152,6 @@ def _ensure_scannable_many(codes: list[QRCode]) -> None:
             logo=first.logo.read_bytes() if first.logo else None,
         )
         for position, fields in refused.items():
-            errors[positions[position]] = SpecError(fields)
+            errors[positions[position]] = validation_error(fields)
     if errors:
         raise ItemErrors(errors)

@@ -32,6 +32,7 @@ from codes.models import (
     LogoAsset,
     QRCode,
 )
+from codes.render_errors import engine_refusals
 from codes.rendering import (
     CONTENT_TYPES,
     Style,
@@ -329,6 +330,7 @@ def code_delete(*, code: QRCode, actor: User) -> QRCode:
     return code
 
 
+@engine_refusals()
 def code_payload(code: QRCode) -> str:
     """What the QR symbol encodes: the short URL of a dynamic code, else the content."""
     if code.is_dynamic:
@@ -338,6 +340,7 @@ def code_payload(code: QRCode) -> str:
     return encode_content(code.content_type, code.content)
 
 
+@engine_refusals()
 def code_image(*, code: QRCode, format: str = "png", size: int = 400) -> bytes:
     """The rendered image, cached by what it depends on: payload, style, logo, format, size.
     A dynamic code's payload is its short URL, so a destination change keeps its image."""
@@ -367,6 +370,7 @@ def code_image(*, code: QRCode, format: str = "png", size: int = 400) -> bytes:
     return image
 
 
+@engine_refusals()
 def _ensure_scannable(code: QRCode) -> None:
     # The guard decodes the finished design; a code that would not scan is never saved.
     ensure_scannable(

@@ -12,6 +12,7 @@ from codes.cleaners import (
 from codes.models import (
     LogoAsset,
 )
+from codes.render_errors import engine_refusals
 from codes.rendering import (
     prepare_logo,
 )
@@ -28,7 +29,8 @@ def logo_create(*, workspace: Workspace, actor: User, data: bytes, name: str = "
     The same picture uploaded twice gives back the first asset."""
     _check_can_edit(actor, workspace.pk)
     # The engine refuses SVG, non-images, oversized files and decompression bombs ("logo").
-    prepared = prepare_logo(data)
+    with engine_refusals():
+        prepared = prepare_logo(data)
     existing = LogoAsset.objects.filter(workspace=workspace, checksum=prepared.sha256).first()
     if existing is not None:
         return existing

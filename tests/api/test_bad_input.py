@@ -260,3 +260,50 @@ def test_invalid_idempotency_key_is_refused(client_write):
     assert_envelope(response, 400, "validation_error", "Idempotency-Key")
     assert nothing_written()
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_refusal_from_the_engine_inside_a_service_names_its_field(client_write, monkeypatch):
+    from codes.rendering import SpecError
+    from codes.services import codes as code_services
+
+    def refuse(*args, **kwargs):
+        raise SpecError({"logo_size": "use a logo_size of at most 0.2"})
+
+    monkeypatch.setattr(code_services, "ensure_scannable", refuse)
+
+    response = client_write.post("/api/v1/codes", {"destination": OK})
+
+    error = assert_envelope(response, 400, "validation_error", "logo_size")
+    assert error["message"] == "logo_size: use a logo_size of at most 0.2"
+    assert error["errors"] == [
+        {"field": "logo_size", "code": "invalid", "message": "use a logo_size of at most 0.2"}
+    ]
+    assert nothing_written()
+
+
+def test_patch_with_a_design_that_does_not_scan_changes_nothing(client_write):
+    code = client_write.post("/api/v1/codes", {"destination": OK}).json()
+
+    response = client_write.patch(f"/api/v1/codes/{code['id']}", {"foreground_color": "#EEEEEE"})
+
+    assert_envelope(response, 400, "validation_error", "foreground_color")
+    assert QRCode.objects.get(public_id=code["id"]).style["foreground_color"] == "#000000"
+
+
+def test_render_with_content_the_engine_refuses_names_the_content_field(client_read):
+    response = client_read.post(
+        "/api/v1/render", {"content_type": "phone", "content": {"number": "nope"}}
+    )
+
+    assert_envelope(response, 400, "validation_error", "number")
+
+
+def test_image_of_a_code_whose_stored_content_became_invalid_is_a_400(client_write):
+    body = {"content_type": "phone", "content": {"number": "+14155550100"}}
+    code = client_write.post("/api/v1/codes", body).json()
+    # Written around the services (a raw UPDATE, a restored backup): the engine now refuses it.
+    QRCode.objects.filter(public_id=code["id"]).update(content={"number": "nope"})
+
+    response = client_write.get(f"/api/v1/codes/{code['id']}/image")
+
+    assert_envelope(response, 400, "validation_error", "number")

@@ -9,7 +9,6 @@ from PIL import Image
 
 from codes import services
 from codes.models import DestinationChange, Kind, QRCode, SlugClaim
-from codes.rendering import SpecError
 from codes.services import _common as services_common
 from qrsite.ids import BASE62
 
@@ -116,13 +115,14 @@ def test_dynamic_codes_must_be_url_codes(acme, alice):
 
 
 def test_a_design_that_does_not_scan_is_refused(acme, alice):
-    with pytest.raises(SpecError):
+    with pytest.raises(ValidationError) as caught:
         services.code_create(
             workspace=acme,
             actor=alice,
             destination="https://e.com",
             style={"foreground_color": "#DDDDDD", "background_color": "#FFFFFF"},
         )
+    assert "foreground_color" in caught.value.message_dict
     assert not QRCode.objects.exists()
 
 

@@ -87,6 +87,23 @@ def test_a_design_that_would_not_scan_is_refused_with_the_reason(alice_client):
     assert not QRCode.objects.exists()
 
 
+def test_a_refusal_from_the_engine_inside_the_service_shows_on_its_field(alice_client, monkeypatch):
+    from codes.rendering import SpecError
+    from codes.services import codes as code_services
+
+    def refuse(*args, **kwargs):
+        raise SpecError({"margin": "a quiet zone of 4 is too small for this print; use 6"})
+
+    monkeypatch.setattr(code_services, "ensure_scannable", refuse)
+
+    response = alice_client.post(reverse("codes:create"), editor_data())
+
+    assert response.status_code == 422
+    style_form = response.context["editor"].style_form
+    assert style_form.errors["margin"] == ["A quiet zone of 4 is too small for this print; use 6"]
+    assert not QRCode.objects.exists()
+
+
 def test_a_static_wifi_code(alice_client, acme):
     data = editor_data(
         type="wifi",
