@@ -3,13 +3,14 @@ that answers the form, and never again), see them by prefix and revoke them."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.decorators import manager_required
 from accounts.forms import ApiKeyForm
 from qrsite.forms import add_service_errors
+from qrsite.htmx import page_or_fragment
 
 
 def _context(request, form=None, new_key=None, new_secret=None):
@@ -22,8 +23,9 @@ def _context(request, form=None, new_key=None, new_secret=None):
 
 
 def _page(request, context, status=200):
-    template = "accounts/api_keys.html#keys" if request.htmx else "accounts/api_keys.html"
-    return render(request, template, context, status=status)
+    return page_or_fragment(
+        request, "accounts/api_keys.html", context, fragment="keys", status=status
+    )
 
 
 @manager_required

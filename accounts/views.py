@@ -3,7 +3,6 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -11,15 +10,7 @@ from accounts.decorators import manager_required, workspace_required
 from accounts.forms import InvitationForm, RoleForm, SignUpForm, WorkspaceForm
 from accounts.middleware import SESSION_KEY
 from qrsite.forms import add_service_errors
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+from qrsite.htmx import page_or_fragment, safe_next
 
 
 def signup(request):
@@ -34,7 +25,7 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Your workspace is ready.")
-            return redirect(_safe_next(request, reverse("dashboard:home")))
+            return redirect(safe_next(request, reverse("dashboard:home")))
     return render(
         request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -118,8 +109,8 @@ def invitation_create(request):
             if request.htmx:
                 return render(request, "accounts/members.html#team", _members_context(request))
             return redirect("settings:members")
-    template = "accounts/members.html#team" if request.htmx else "accounts/members.html"
-    return render(request, template, _members_context(request, invite_form=form))
+    context = _members_context(request, invite_form=form)
+    return page_or_fragment(request, "accounts/members.html", context, fragment="team")
 
 
 @manager_required

@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.decorators import workspace_required
 from analytics import exports, selectors
 from analytics.charts import report_charts
 from analytics.ranges import INTERVALS, PRESETS, parse_period
+from qrsite.htmx import page_or_fragment
 
 COMMON_ZONES = [
     "UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "America/New_York",
@@ -87,9 +87,10 @@ def _page(request, report, errors: dict, *, title: str, route: str, args=()):
         if period.timezone_name in COMMON_ZONES
         else [period.timezone_name, *COMMON_ZONES],
     }
-    template = "analytics/report.html#report" if request.htmx else "analytics/report.html"
     status = 400 if errors and not request.htmx else 200  # htmx swaps 200s only
-    return render(request, template, context, status=status)
+    return page_or_fragment(
+        request, "analytics/report.html", context, fragment="report", status=status
+    )
 
 
 def _export(request, report, fmt: str):

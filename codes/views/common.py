@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django_htmx.http import HttpResponseClientRedirect
 
-
-def page_or_fragment(request, template: str, context: dict, *, fragment: str, status: int = 200):
-    """The whole page, or only `fragment` of it when HTMX asks (the page's partialdef)."""
-    name = f"{template}#{fragment}" if request.htmx else template
-    return render(request, name, context, status=status)
-
-
-def safe_next(request, fallback: str) -> str:
-    """Where to go back to after a POST: `next` when it is one of our own pages."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def go(request, url: str) -> HttpResponse:
-    """Navigate after a POST: a redirect, or HX-Redirect when HTMX made the request (a plain
-    302 would be followed by htmx and swapped into the target instead of replacing the page)."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+from codes import services
 
 
 def optional_url(name: str, *args) -> str:
@@ -39,3 +14,27 @@ def optional_url(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def upload_logo(request) -> tuple[dict | None, list[str]]:
+    """Store a logo sent with the editor's form; returns (form data choosing it, refusals).
+
+    Stored before the forms are bound because the design form refers to logos by id only,
+    whether one was uploaded on its own (htmx) or with the form (no JavaScript)."""
+    if request.method != "POST":
+        return None, []
+    data = request.POST.copy()
+    upload = request.FILES.get("logo_upload")
+    if upload is None:
+        return data, []
+    try:
+        logo = services.logo_create(
+            workspace=request.workspace,
+            actor=request.user,
+            data=upload.read(),
+            name=upload.name.rsplit(".", 1)[0][:100],
+        )
+    except ValidationError as exc:
+        return data, exc.messages
+    data["logo"] = logo.public_id
+    return data, []

@@ -15,8 +15,9 @@ from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
 from codes.forms.actions import DestinationForm, DownloadForm, ImageForm, MoveForm
 from codes.rendering import content_type_for
-from codes.views.common import go, optional_url, page_or_fragment
+from codes.views.common import optional_url
 from qrsite.forms import add_service_errors
+from qrsite.htmx import go, page_or_fragment
 
 
 def _code(request, code_id):
@@ -85,11 +86,12 @@ def change_destination(request, code_id):
                 return redirect("codes:detail", code_id=code.public_id)
             form = DestinationForm(initial={"destination": code.destination})
     context = _context(request, code, destination_form=form, editing_destination=bool(form.errors))
-    if request.htmx:
-        # htmx swaps only 2xx answers by default; the card, with any errors, is the answer.
-        return render(request, "codes/detail.html#destination", context)
-    # Only a refused change gets here without htmx: the page with the form open and its errors.
-    return render(request, "codes/detail.html", context, status=422)
+    # htmx swaps only 2xx answers by default: the card, with any errors, is a 200. Only a refused
+    # change gets here without htmx: the page with the form open and its errors.
+    status = 200 if request.htmx else 422
+    return page_or_fragment(
+        request, "codes/detail.html", context, fragment="destination", status=status
+    )
 
 
 @editor_required

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
 from codes.forms import GroupForm
-from codes.views.common import go, page_or_fragment
 from codes.views.listing import list_context
 from qrsite.forms import add_service_errors
+from qrsite.htmx import go, page_or_fragment
 
 
 def _group(request, group_id):

@@ -17,7 +17,7 @@ from codes import selectors, services
 from codes.forms.actions import BulkForm
 from codes.forms.content import content_type_choices
 from codes.models import Kind
-from codes.views.common import page_or_fragment, safe_next
+from qrsite.htmx import page_or_fragment, safe_next
 
 PAGE_SIZE = 25
 SORTS = [

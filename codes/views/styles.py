@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
 from codes.forms.actions import TemplateNameForm
+from codes.forms.editing import chosen_logo, editor_context, is_saving, make_editor
 from codes.forms.editor import PLACEHOLDER_SLUG
 from codes.rendering import SpecError, Style
 from codes.rendering import render as render_code
-from codes.views.common import go
-from codes.views.editor import chosen_logo, editor_context, make_editor, refuse_upload, upload_logo
+from codes.views.common import upload_logo
+from qrsite.htmx import go
 
 SAMPLE_SIZE = 240
 
@@ -35,6 +36,31 @@ def template_list(request):
     return render(request, "codes/template_list.html", {"templates": templates})
 
 
+def _style_forms(request, *, style, logo_id: str, name: str):
+    """The style editor and the style's name form, bound to a POST (a logo sent with it
+    stored first), starting from `style`, `logo_id` and `name` otherwise."""
+    data, upload_errors = upload_logo(request)
+    editor = make_editor(
+        request,
+        data=data,
+        style=style,
+        logo_id=logo_id,
+        with_code=False,
+        upload_errors=upload_errors,
+    )
+    name_form = TemplateNameForm(data, prefix="template", initial={"name": name})
+    return editor, name_form
+
+
+def _style_values(editor, name_form) -> dict:
+    """What `brand_template_create` and `brand_template_update` both take from the forms."""
+    return {
+        "name": name_form.cleaned_data["name"],
+        "style": editor.style_form.style,
+        "logo": chosen_logo(editor),
+    }
+
+
 def _style_page(request, editor, name_form, *, template=None, status=200):
     context = editor_context(request, editor, mode="style", name_form=name_form, template=template)
     return render(request, "codes/editor.html", context, status=status)
@@ -48,24 +74,15 @@ def template_create(request):
     if code_id := request.GET.get("from"):
         source = selectors.code_get_for_workspace(workspace=request.workspace, public_id=code_id)
         style, logo_id = source.style, source.logo.public_id if source.logo else ""
-    data, upload_errors = upload_logo(request)
-    editor = make_editor(request, data=data, style=style, logo_id=logo_id, with_code=False)
-    refuse_upload(editor, upload_errors)
-    name_form = TemplateNameForm(
-        data,
-        prefix="template",
-        initial={"name": f"{source.name} style" if source and source.name else ""},
-    )
-    if request.method == "POST" and "_preview" not in request.POST:
-        valid = editor.is_valid() & name_form.is_valid()
-        if valid:
+    name = f"{source.name} style" if source and source.name else ""
+    editor, name_form = _style_forms(request, style=style, logo_id=logo_id, name=name)
+    if is_saving(request):
+        if editor.is_valid() & name_form.is_valid():
             try:
                 template = services.brand_template_create(
                     workspace=request.workspace,
                     actor=request.user,
-                    name=name_form.cleaned_data["name"],
-                    style=editor.style_form.style,
-                    logo=chosen_logo(editor),
+                    **_style_values(editor, name_form),
                 )
             except ValidationError as exc:
                 _name_errors(name_form, editor, exc)
@@ -114,20 +131,15 @@ def _name_errors(name_form, editor, exc: ValidationError) -> None:
 @editor_required
 def template_edit(request, template_id):
     template = _template(request, template_id)
-    data, upload_errors = upload_logo(request)
     logo_id = template.logo.public_id if template.logo else ""
-    editor = make_editor(request, data=data, style=template.style, logo_id=logo_id, with_code=False)
-    refuse_upload(editor, upload_errors)
-    name_form = TemplateNameForm(data, prefix="template", initial={"name": template.name})
-    if request.method == "POST" and "_preview" not in request.POST:
+    editor, name_form = _style_forms(
+        request, style=template.style, logo_id=logo_id, name=template.name
+    )
+    if is_saving(request):
         if editor.is_valid() & name_form.is_valid():
             try:
                 template = services.brand_template_update(
-                    template=template,
-                    actor=request.user,
-                    name=name_form.cleaned_data["name"],
-                    style=editor.style_form.style,
-                    logo=chosen_logo(editor),
+                    template=template, actor=request.user, **_style_values(editor, name_form)
                 )
             except ValidationError as exc:
                 _name_errors(name_form, editor, exc)
