@@ -338,6 +338,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online validator in any layout: its badge is an image from validator.swagger.io that
+    # hands our schema's address to a third party. templates/drf_spectacular/ keeps both pages
+    # on our own origin.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # ReDoc's theme names Roboto and Montserrat, which the stock template fetches from Google
+    # Fonts; ours fetches no fonts, so the theme names system fonts, as static/css/app.css does.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, '
+                '"Helvetica Neue", Arial, sans-serif',
+                "headings": {"fontFamily": "inherit"},
+                "code": {"fontFamily": 'ui-monospace, "SF Mono", Menlo, Consolas, monospace'},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Finder frames and balls share their shape names; one enum in the schema.
