@@ -2,11 +2,15 @@
 
 `playwright install` cannot download browsers here, so the tests use the system Chromium.
 Without it the tests skip, and CI (FORBID_SKIPS=1) turns that skip into a failure.
+
+Every page may talk to the live server only: the product promises no CDN and no third-party
+calls, so a request to any other host is aborted and fails the test that made it.
 """
 
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,10 +45,80 @@ def browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                # Preconnects and DNS prefetches never show up as requests, so the guard below
+                # cannot see them; no name but localhost resolves at all.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
             ],
         )
         yield browser
         browser.close()
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Content the browser makes itself, without a request to anyone.
+SELF_CONTAINED_SCHEMES = {"data", "blob", "about"}
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in SELF_CONTAINED_SCHEMES or parts.hostname in LOCAL_HOSTS
+
+
+class ExternalRequestGuard:
+    """Aborts and records whatever a browser context tries to fetch from another host."""
+
+    def __init__(self):
+        self.blocked: list[str] = []
+
+    def watch(self, context) -> None:
+        context.route(lambda url: not is_local(url), self._abort)
+        # Routing never sees WebSockets; they get their own handler.
+        context.route_web_socket(lambda url: not is_local(url), self._close)
+
+    def _abort(self, route) -> None:
+        request = route.request
+        self.blocked.append(f"{request.method} {request.url} ({request.resource_type})")
+        route.abort("blockedbyclient")
+
+    def _close(self, websocket) -> None:
+        self.blocked.append(f"WebSocket {websocket.url}")
+        websocket.close()
+
+
+@pytest.fixture(autouse=True)
+def external_requests(request, monkeypatch):
+    """Guards every context a browser test opens, however it opens one, and fails the test at
+    teardown with the list of what it tried to fetch from outside."""
+    if "browser" not in request.fixturenames:
+        yield None
+        return
+    browser = request.getfixturevalue("browser")
+    guard = ExternalRequestGuard()
+    new_context = browser.new_context
+
+    def guarded_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        guard.watch(context)
+        return context
+
+    # Playwright's own new_page would open a context this wrapper never sees.
+    page_contexts = []
+
+    def guarded_new_page(*args, **kwargs):
+        context = guarded_new_context(*args, **kwargs)
+        page_contexts.append(context)
+        return context.new_page()
+
+    monkeypatch.setattr(browser, "new_context", guarded_new_context)
+    monkeypatch.setattr(browser, "new_page", guarded_new_page)
+    yield guard
+    for context in page_contexts:
+        context.close()
+    if guard.blocked:
+        pytest.fail(
+            "The page made requests outside 127.0.0.1 (aborted):\n  " + "\n  ".join(guard.blocked),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""The API reference pages render our schema from our own static files alone.
+
+The external-request guard in conftest fails these tests if Swagger UI or ReDoc reach for a
+CDN, a font service, a logo or an online validator.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Each UI is a megabyte or more of JavaScript that then parses the whole schema; on a busy
+# machine the first render takes longer than expect()'s default five seconds.
+FIRST_RENDER = 30_000
+
+# Swagger UI shows its online-validator badge (an image from validator.swagger.io that carries
+# our schema's address) only when that address contains neither "localhost" nor "127.0.0.1",
+# so the docs are opened under a public-looking name, as a visitor sees them in production.
+PUBLIC_ORIGIN = "http://docs.qrstudio.test"
+
+
+@pytest.fixture
+def docs(page, live_server):
+    def from_live_server(route):
+        url = live_server.url + route.request.url.removeprefix(PUBLIC_ORIGIN)
+        route.fulfill(response=route.fetch(url=url))
+
+    page.context.route(f"{PUBLIC_ORIGIN}/**", from_live_server)
+    return page
+
+
+def test_swagger_ui_renders_the_api_and_tries_a_call(docs, screenshot):
+    page = docs
+    page.goto(f"{PUBLIC_ORIGIN}/api/v1/docs/")
+
+    expect(page.get_by_role("heading", name="QR Studio API")).to_be_visible(timeout=FIRST_RENDER)
+    expect(page.locator(".opblock-tag-section", has_text="codes").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    screenshot("api-docs-swagger")
+
+    list_codes = page.locator(".opblock", has_text="List codes")
+    list_codes.locator(".opblock-summary").click()
+    list_codes.get_by_role("button", name="Try it out").click()
+    list_codes.get_by_role("button", name="Execute").click()
+    # No key given: the call reached our API and got its 401, in our error envelope.
+    live_response = list_codes.locator(".live-responses-table")
+    expect(live_response.get_by_role("cell", name="401", exact=True)).to_be_visible()
+    expect(live_response).to_contain_text('"code": "not_authenticated"')
+
+
+def test_redoc_renders_the_api_and_searches_it(docs):
+    page = docs
+    page.goto(f"{PUBLIC_ORIGIN}/api/v1/redoc/")
+
+    expect(page.get_by_role("heading", name="QR Studio API").first).to_be_visible(
+        timeout=FIRST_RENDER
+    )
+    expect(page.get_by_role("menuitem", name="codes").first).to_be_visible()
+    expect(page.locator("h2", has_text="Create a code").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    # The page is tens of thousands of pixels tall; its first screen is what a visitor sees.
+    page.screenshot(path=str(ARTIFACTS / "api-docs-redoc.png"))
+
+    page.get_by_placeholder("Search...").fill("destination")
+    expect(page.get_by_role("menuitem", name="Destination history").first).to_be_visible()
+
+
+def test_the_guard_aborts_and_records_requests_to_other_hosts(page, external_requests):
+    page.set_content(
+        '<img src="http://198.51.100.7/pixel.png">'
+        '<link rel="stylesheet" href="https://fonts.example.net/css">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+    )
+    page.wait_for_load_state("networkidle")
+
+    assert sorted(external_requests.blocked) == [
+        "GET http://198.51.100.7/pixel.png (image)",
+        "GET https://fonts.example.net/css (stylesheet)",
+    ]
+    external_requests.blocked.clear()  # seen and expected: this test's own teardown passes
