@@ -136,7 +136,7 @@ class CodeViewSet(ApiViewSet):
         with transaction.atomic():
             if "group" in changes:
                 changes["group"] = resolve_group(
-                    workspace=self.workspace, actor=self.actor, value=changes["group"], create=True
+                    workspace=self.workspace, actor=self.actor, value=changes["group"]
                 )
             if "logo" in changes:
                 changes["logo"] = resolve_logo(workspace=self.workspace, value=changes["logo"])
@@ -278,7 +278,7 @@ class CodeViewSet(ApiViewSet):
             group = None
             if "group" in data:
                 group = resolve_group(
-                    workspace=self.workspace, actor=self.actor, value=data["group"], create=True
+                    workspace=self.workspace, actor=self.actor, value=data["group"]
                 )
             updated = []
             for code in codes:

@@ -25,6 +25,7 @@ from codes.services.groups import (
     group_archive,
     group_create,
     group_delete,
+    group_get_or_create,
     group_unarchive,
     group_update,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "group_archive",
     "group_create",
     "group_delete",
+    "group_get_or_create",
     "group_unarchive",
     "group_update",
     "logo_create",

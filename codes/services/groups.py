@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -66,6 +66,28 @@ def group_create(
         description=str(description or "").strip(),
         color=color,
     )
+
+
+def group_get_or_create(*, workspace: Workspace, actor: User, slug: str) -> CampaignGroup:
+    """The workspace's group with this slug, created (named after it) when there is none: an
+    integrator can name a new group in the request that first uses it. Two requests naming
+    the same new group at once both get the one group."""
+    _check_can_edit(actor, workspace.pk)
+    existing = CampaignGroup.objects.filter(workspace=workspace, slug=slug).first()
+    if existing is not None:
+        return existing
+    if slugify(slug) != slug:
+        raise ValidationError({"group": f"No group “{slug}” in this workspace."})
+    try:
+        # A savepoint: losing the race to a concurrent create must not spoil the caller's
+        # transaction (a bulk create goes on with the group the other request made).
+        with transaction.atomic():
+            return group_create(workspace=workspace, actor=actor, name=slug, slug=slug)
+    except (ValidationError, IntegrityError):
+        existing = CampaignGroup.objects.filter(workspace=workspace, slug=slug).first()
+        if existing is None:
+            raise ValidationError({"group": f"Could not create the group “{slug}”."}) from None
+        return existing
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from codes import services
-from codes.models import DestinationChange, Kind, QRCode, SlugClaim
+from codes.models import CampaignGroup, DestinationChange, Kind, QRCode, SlugClaim
 from codes.services import _common as services_common
 from qrsite.ids import BASE62
 
@@ -323,6 +323,26 @@ def test_group_lifecycle(acme, alice, code):
     code.refresh_from_db()
     assert code.group is None
     assert code.is_active
+
+
+def test_naming_a_new_group_creates_it_once(acme, alice, bob):
+    first = services.group_get_or_create(workspace=acme, actor=alice, slug="inventory-march")
+    again = services.group_get_or_create(workspace=acme, actor=bob, slug="inventory-march")
+
+    assert again == first
+    assert (first.name, first.slug, first.workspace) == ("inventory-march", "inventory-march", acme)
+    assert CampaignGroup.objects.filter(workspace=acme).count() == 1
+
+
+def test_only_a_slug_names_a_new_group_and_only_an_editor_creates_one(acme, alice, carol, charlie):
+    with pytest.raises(ValidationError) as caught:
+        services.group_get_or_create(workspace=acme, actor=alice, slug="Spring Sale")
+    assert "group" in caught.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.group_get_or_create(workspace=acme, actor=carol, slug="spring-sale")
+    with pytest.raises(Http404):
+        services.group_get_or_create(workspace=acme, actor=charlie, slug="spring-sale")
+    assert not CampaignGroup.objects.filter(workspace=acme).exists()
 
 
 def test_group_needs_a_name_and_a_hex_colour(acme, alice):
