@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate benchmarks clean
+# Test processes: one per core; `make test TEST_WORKERS=0` runs in this process (for pdb).
+TEST_WORKERS ?= auto
+# Fresh examples per property test in `make soak`.
+SOAK_EXAMPLES ?= 1000
+
+.PHONY: run test soak install lint format migrate benchmarks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +31,16 @@ run: install
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Deterministic: the property tests replay a fixed set of examples (tests/conftest.py).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+
+# For whoever changes the renderer: explores SOAK_EXAMPLES fresh designs per property test and
+# keeps any failure in .hypothesis/ so the next soak replays it first.
+soak: install
+	HYPOTHESIS_PROFILE=soak RENDER_EXAMPLES=$(SOAK_EXAMPLES) $(PY) -m pytest -p no:cacheprovider \
+		tests/codes/rendering/test_properties.py tests/codes/rendering/test_qr.py \
+		--hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -32,7 +32,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "qrsite-test",
+        # Parallel test workers share the Redis server, never each other's entries.
+        "KEY_PREFIX": f"qrsite-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
     }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

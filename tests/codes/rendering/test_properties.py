@@ -5,14 +5,16 @@ logo/frame. The guard (``check``) decides; when it says ok, the PNG at a real si
 (rasterised from its own paths) must both decode to the payload with inversion off (unless
 allowed). When it refuses, every error names a known field with a non-empty reason.
 
-Examples are bounded by the ``rendering`` hypothesis profile (RENDER_EXAMPLES, default 60);
-run ``RENDER_EXAMPLES=1000`` for a long soak.
+Examples are bounded by the ``rendering`` hypothesis profile (RENDER_EXAMPLES, default 60) and
+replay a fixed set in `make test`; `make soak` explores 1,000 fresh ones. Designs a soak found
+are kept in FOUND and replayed on every run.
 """
 
 import dataclasses
 import datetime as dt
 import io
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -187,6 +189,22 @@ def assert_refused_with_reason(errors: dict[str, str]):
         assert len(message) > 10
 
 
+def assert_scans_or_is_refused(payload, style, logo, size):
+    report = check(payload, style, logo=logo)
+    if not report.ok:
+        assert_refused_with_reason(report.errors)
+        event(f"refused: {', '.join(sorted(report.errors))}")
+        return
+    assert report.decodes
+    png = render(payload, style, size=size, logo=logo)
+    inverted = style.allow_inverted
+    event("scans")
+    assert decode(png, try_invert=inverted) == [payload]
+    if not inverted:
+        svg = render(payload, style, format="svg", logo=logo)
+        assert decode(rasterize_svg(svg, scale=6), try_invert=inverted) == [payload]
+
+
 @settings(settings.get_profile("rendering"))
 @given(
     kind=st.sampled_from(sorted(CONTENT)),
@@ -202,16 +220,60 @@ def test_every_design_scans_or_is_refused_with_a_reason(kind, data, style_kwargs
     except SpecError as exc:
         assert_refused_with_reason(exc.fields)
         return
-    report = check(payload, style, logo=logo)
-    if not report.ok:
-        assert_refused_with_reason(report.errors)
-        event(f"refused: {', '.join(sorted(report.errors))}")
-        return
-    assert report.decodes
-    png = render(payload, style, size=size, logo=logo)
-    inverted = style.allow_inverted
-    event("scans")
-    assert decode(png, try_invert=inverted) == [payload]
-    if not inverted:
-        svg = render(payload, style, format="svg", logo=logo)
-        assert decode(rasterize_svg(svg, scale=6), try_invert=inverted) == [payload]
+    assert_scans_or_is_refused(payload, style, logo, size)
+
+
+# Designs that exploration found, replayed on every run: (content type, content, style, logo
+# index in LOGOS, delivered size).
+FOUND = [
+    # `--hypothesis-seed=245293634735749084357843551268633158396` (wave 2): a dense vCard with
+    # non-ASCII text on a transparent background with a logo passes the guard, which judges at
+    # 5 px per module, but the 256 px PNG delivered (under 4 px per module) does not decode.
+    pytest.param(
+        "vcard",
+        {
+            "first_name": "Café; Bar",
+            "last_name": "x,y;z",
+            "organization": "-Infinity",
+            "title": "Ý",
+            "phone": "+58092599",
+            "phones": ["+8816710780", "+3696002552995"],
+            "email": "w@fmibxvcsqs.com",
+            "website": "https://xtoxgntkvzh.io/_v",
+            "city": "톡Ko",
+            "note": "東京",
+        },
+        {
+            "foreground_color": "#0328E1",
+            "background_color": "transparent",
+            "gradient": Gradient(
+                start_color="#5B1A7C", end_color="#112BCC", kind="radial", angle=66.0
+            ),
+            "error_correction": "H",
+            "margin": 4,
+            "module_shape": "rounded",
+            "finder_frame_shape": "circle",
+            "finder_ball_shape": "circle",
+            "finder_frame_color": "#1A3D7C",
+            "finder_ball_color": "#333333",
+            "logo_size": 0.17739481853393485,
+            "frame": "banner",
+            "label": "Меню",
+            "allow_inverted": False,
+        },
+        1,
+        256,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="issue 13: the guard does not yet judge the delivered size; a strict xfail "
+            "turns into a failure the day it scans, so the fix removes this mark",
+        ),
+        id="dense-vcard-logo-256px",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "content", "style_kwargs", "logo", "size"), FOUND)
+def test_designs_exploration_found_scan_or_are_refused(kind, content, style_kwargs, logo, size):
+    payload = encode_content(kind, content)
+    assert_scans_or_is_refused(payload, Style(**style_kwargs), LOGOS[logo], size)
