@@ -43,6 +43,9 @@ def _env(database: Path, **extra: str) -> dict[str, str]:
     }
     return {
         **clean,
+        # Empty, not absent: a developer's .env must not set them either (it never overrides
+        # a variable the environment has), and empty counts as unset.
+        **dict.fromkeys(("SITE_URL", "SHORT_URL_BASE", "REDIS_URL", "SCAN_BUFFER_URL"), ""),
         "DJANGO_SETTINGS_MODULE": "qrsite.settings",
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{database}",
