@@ -10,6 +10,11 @@ because the cache did.
 With Redis, each web process also keeps the entries it has read in memory, and Redis tells
 it the moment one of those keys changes (codes.local_cache): a scan of a known code then
 needs no round trip at all. The copies are used only while that channel is up.
+
+An invalidation the cache did not take (Redis paused, restarting, unreachable) is queued in
+the database and replayed every REDIRECT_INVALIDATION_RETRY_SECONDS by beat: a change reaches
+every redirect, in-memory copies included, within that interval of Redis taking writes
+again. While Redis does not answer at all, lookups read the database and see the change.
 """
 
 from __future__ import annotations
@@ -230,33 +235,77 @@ def _shared_entry_get(store, slug: str) -> RedirectEntry | str:
 
 def redirect_cache_forget(slug: str | None) -> None:
     """Invalidate the redirect entry of `slug`; call it from transaction.on_commit."""
-    if not slug:
-        return
-    store = _store()
-    if store.local is not None:
-        store.local.drop(slug)  # this process at once; the others when Redis tells them
-    try:
-        # A token outliving the entry's own timeout keeps a late stale write unreadable.
-        store.set(_token_key(slug), secrets.token_hex(8), settings.REDIRECT_CACHE_SECONDS * 4)
-        store.delete(_entry_key(slug))
-    except Exception:
-        logger.warning("redirect cache unavailable; entry for a changed code not invalidated")
+    redirect_cache_forget_many([slug])
 
 
 def redirect_cache_forget_many(slugs) -> None:
-    """`redirect_cache_forget` for a batch, in two cache round trips instead of two per slug."""
+    """`redirect_cache_forget` for a batch, in two cache round trips instead of two per slug.
+
+    When the cache does not answer, the slugs are queued in the database and retried until
+    the cache takes them (redirect_invalidations_retry): the change is committed, so the
+    redirect must follow it even though the cache missed this moment.
+    """
     slugs = [slug for slug in slugs if slug]
     if not slugs:
         return
-    store = _store()
+    try:
+        _invalidate(_store(), slugs)
+    except Exception:
+        logger.warning("redirect cache unavailable; %d invalidation(s) queued", len(slugs))
+        _queue_invalidations(slugs)
+
+
+def _invalidate(store, slugs: list[str]) -> None:
     if store.local is not None:
         for slug in slugs:
-            store.local.drop(slug)
+            store.local.drop(slug)  # this process at once; the others when Redis tells them
+    # A token outliving the entry's own timeout keeps a late stale write unreadable. Writing
+    # it is also what makes Redis tell every process to drop its in-memory copy.
+    store.set_many(
+        {_token_key(slug): secrets.token_hex(8) for slug in slugs},
+        settings.REDIRECT_CACHE_SECONDS * 4,
+    )
+    store.delete_many([_entry_key(slug) for slug in slugs])
+
+
+def _queue_invalidations(slugs: list[str]) -> None:
+    from django.utils import timezone
+
+    from codes.models import PendingRedirectInvalidation
+
+    now = timezone.now()
     try:
-        store.set_many(
-            {_token_key(slug): secrets.token_hex(8) for slug in slugs},
-            settings.REDIRECT_CACHE_SECONDS * 4,
+        PendingRedirectInvalidation.objects.bulk_create(
+            [PendingRedirectInvalidation(slug=slug, failed_at=now) for slug in slugs],
+            update_conflicts=True,
+            unique_fields=["slug"],
+            update_fields=["failed_at"],
         )
-        store.delete_many([_entry_key(slug) for slug in slugs])
     except Exception:
-        logger.warning("redirect cache unavailable; entries for new codes not invalidated")
+        logger.exception("redirect invalidation of %s could not be queued", slugs[:10])
+
+
+def redirect_invalidations_retry(*, batch_size: int = 1000) -> int:
+    """Replay the queued invalidations the cache missed; returns how many went through."""
+    from django.db.models import Q
+
+    from codes.models import PendingRedirectInvalidation
+
+    rows = list(
+        PendingRedirectInvalidation.objects.order_by("id").values_list("slug", "failed_at")[
+            :batch_size
+        ]
+    )
+    if not rows:
+        return 0
+    try:
+        _invalidate(_store(), [slug for slug, _ in rows])
+    except Exception:
+        logger.warning("redirect cache still unavailable; %d invalidation(s) wait", len(rows))
+        return 0
+    # A failure queued after these rows were read has a later failed_at: its row stays.
+    matched = Q()
+    for slug, failed_at in rows:
+        matched |= Q(slug=slug, failed_at=failed_at)
+    PendingRedirectInvalidation.objects.filter(matched).delete()
+    return len(rows)

@@ -297,3 +297,19 @@ class BrandTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PendingRedirectInvalidation(models.Model):
+    """A changed code whose cached redirect could not be invalidated (the cache did not answer).
+
+    Kept in the database, which has just committed the change, so the retry survives the
+    process that failed; `codes.redirect_invalidations_retry_task` replays it from beat.
+    """
+
+    slug = models.CharField(max_length=64, unique=True)
+    # Bumped by every later failure for the slug, so a retry that ran before it cannot
+    # delete the row (see codes.cache.redirect_invalidations_retry).
+    failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.slug

@@ -252,6 +252,9 @@ REDIRECT_CACHE_MISSING_SECONDS = env.int("REDIRECT_CACHE_MISSING_SECONDS", defau
 # Each web process keeps entries in memory while Redis pushes it every change (0 turns it off).
 REDIRECT_LOCAL_CACHE_SECONDS = env.float("REDIRECT_LOCAL_CACHE_SECONDS", default=60.0)
 REDIRECT_LOCAL_CACHE_ITEMS = env.int("REDIRECT_LOCAL_CACHE_ITEMS", default=50_000)
+# Invalidations Redis did not take are queued in the database and retried this often: the
+# bound on how long a change made during a Redis blip can stay invisible to scans.
+REDIRECT_INVALIDATION_RETRY_SECONDS = env.float("REDIRECT_INVALIDATION_RETRY_SECONDS", default=5.0)
 CODE_IMAGE_CACHE_SECONDS = env.int("CODE_IMAGE_CACHE_SECONDS", default=86_400)
 CELERY_BEAT_SCHEDULE = {
     "scan-flush-buffer": {
@@ -261,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": SCAN_FLUSH_INTERVAL_SECONDS * 2},
     },
     "scan-salt-cleanup": {"task": "analytics.scan_salt_cleanup_task", "schedule": 3600.0},
+    "redirect-invalidations-retry": {
+        "task": "codes.redirect_invalidations_retry_task",
+        "schedule": REDIRECT_INVALIDATION_RETRY_SECONDS,
+        "options": {"expires": REDIRECT_INVALIDATION_RETRY_SECONDS * 2},
+    },
 }
 
 # --- Analytics rollups (issue 6) ----------------------------------------------------------------
