@@ -144,24 +144,25 @@ def test_buffered_scans_wait_in_redis_until_the_flush(client, code, real_buffer)
 
 
 @pytest.mark.redis
-def test_flush_is_idempotent_when_a_batch_is_replayed(client, code, real_buffer, settings):
+def test_flush_is_idempotent_when_a_batch_is_replayed(
+    client, code, real_buffer, settings, monkeypatch
+):
+    from analytics import services as recording
+
     settings.SCAN_FLUSH_BATCH_SIZE = 10
     for _ in range(15):
         scan(client, code)
     # Simulate a crash after the first batch committed but before it was trimmed from Redis.
-    original_ltrim = real_buffer.ltrim
-    calls = []
+    insert = recording._insert_batch
 
-    def crash_once(*args):
-        calls.append(args)
-        if len(calls) == 1:
-            raise RuntimeError("worker died")
-        return original_ltrim(*args)
+    def commit_then_crash(items):
+        insert(items)
+        raise RuntimeError("worker died")
 
-    real_buffer.ltrim = crash_once
+    monkeypatch.setattr(recording, "_insert_batch", commit_then_crash)
     with pytest.raises(RuntimeError):
         scan_flush_buffer()
-    real_buffer.ltrim = original_ltrim
+    monkeypatch.setattr(recording, "_insert_batch", insert)
     assert Scan.objects.count() == 10
     assert scan_flush_buffer() == 15  # the replayed batch is recognised, not inserted twice
     code.refresh_from_db()
