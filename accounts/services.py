@@ -245,6 +245,11 @@ API_KEY_NAME_MAX = 50
 API_KEY_TOUCH_SECONDS = 60
 
 
+def _require_key_manager(actor: Membership) -> None:
+    if not actor.can_manage:
+        raise PermissionDenied("Only workspace owners and admins can create or revoke API keys.")
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -256,7 +261,7 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Create a key for the workspace; returns it with its secret, which is never shown again.
     The key acts as `actor`: it can never do more than its creator may in the workspace."""
-    _require_manager(actor)
+    _require_key_manager(actor)
     if actor.workspace_id != workspace.pk:
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -291,7 +296,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Membership | User) -> ApiKey:
         if not actor.is_staff:
             raise PermissionDenied
     else:
-        _require_manager(actor)
+        _require_key_manager(actor)
         if api_key.workspace_id != actor.workspace_id:
             raise PermissionDenied
     api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)

@@ -2,8 +2,8 @@
 
 Either way the request ends up with `request.user` (the person the call acts as) and
 `request.auth`, a `Principal`: the workspace, the scope, and the key if there is one. A key acts
-as its creator and never does more than the creator's role allows; if the creator has left the
-workspace the key stops working.
+as its creator with the smaller of its own scope and the scope of the creator's current role, so
+it never does more than the creator may; if the creator has left the workspace it stops working.
 """
 
 from __future__ import annotations
@@ -31,6 +31,25 @@ class Principal:
     membership: Membership
     scope: str
     api_key: ApiKey | None = None
+
+    @classmethod
+    def for_key(cls, api_key: ApiKey, membership: Membership) -> Principal:
+        """The key's scope, capped by its creator's current role: the role may have been
+        lowered after the key was made, and a key must never outrank the person it acts as."""
+        role_scope = ROLE_SCOPES[membership.role]
+        scope = min(api_key.scope, role_scope, key=SCOPE_RANK.__getitem__)
+        return cls(
+            workspace=api_key.workspace,
+            user=api_key.created_by,
+            membership=membership,
+            scope=scope,
+            api_key=api_key,
+        )
+
+    @property
+    def capped_by_role(self) -> bool:
+        """True when the creator's role, not the key, set the scope."""
+        return self.api_key is not None and self.scope != self.api_key.scope
 
     def allows(self, scope: str) -> bool:
         return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]
@@ -72,14 +91,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         membership.workspace = api_key.workspace
         services.api_key_record_use(api_key=api_key)
-        principal = Principal(
-            workspace=api_key.workspace,
-            user=api_key.created_by,
-            membership=membership,
-            scope=api_key.scope,
-            api_key=api_key,
-        )
-        return api_key.created_by, principal
+        return api_key.created_by, Principal.for_key(api_key, membership)
 
     def authenticate_header(self, request):
         # Makes DRF answer 401 (not 403) when credentials are missing or wrong.

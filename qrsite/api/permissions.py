@@ -29,9 +29,13 @@ class HasScope(permissions.BasePermission):
             return False  # DRF turns this into 401 for anonymous callers
         scope = required_scope(view, request)
         if not principal.allows(scope):
-            via = "This API key" if principal.api_key is not None else "Your role"
-            raise ApiError(
-                "insufficient_scope",
-                f"{via} has the {principal.scope} scope; this request needs {scope}.",
-            )
+            if getattr(principal, "capped_by_role", False):
+                message = (
+                    f"This API key has the {principal.api_key.scope} scope, but its creator's "
+                    f"current role allows only {principal.scope}; this request needs {scope}."
+                )
+            else:
+                via = "This API key" if principal.api_key is not None else "Your role"
+                message = f"{via} has the {principal.scope} scope; this request needs {scope}."
+            raise ApiError("insufficient_scope", message)
         return True

@@ -61,8 +61,19 @@ def test_create_refuses_bad_input(alice, acme, kwargs, field):
 def test_only_owners_and_admins_create_keys(request, acme, persona):
     user = request.getfixturevalue(persona)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="API keys"):
         services.api_key_create(workspace=acme, actor=member(user), name="x", scope="read")
+
+
+def test_an_editor_cannot_revoke_keys(alice, acme, bob):
+    api_key, _ = services.api_key_create(
+        workspace=acme, actor=member(alice), name="x", scope="read"
+    )
+
+    with pytest.raises(PermissionDenied, match="create or revoke API keys"):
+        services.api_key_revoke(api_key=api_key, actor=member(bob))
+    api_key.refresh_from_db()
+    assert not api_key.revoked
 
 
 def test_revoke_is_immediate_and_idempotent(alice, acme):

@@ -276,8 +276,73 @@ def test_key_never_does_more_than_its_creators_role(alice, acme):
     response = ApiClient(key).post("/api/v1/codes", {"destination": "https://example.com/x"})
 
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "permission_denied"
+    error = response.json()["error"]
+    assert error["code"] == "insufficient_scope"
+    assert "creator's current role allows only read" in error["message"]
     assert not QRCode.objects.exists()
+
+
+def test_admin_key_of_a_creator_demoted_to_viewer_cannot_list_or_manage_keys(alice, acme):
+    dave = _member_of(acme, "dave@example.com", "admin")
+    key = make_key(dave, acme, "admin")
+    Membership.objects.filter(user=dave).update(role="viewer")
+    client = ApiClient(key)
+    spare = ApiKey.objects.get(workspace=acme)
+    before = acme_state(acme)
+
+    for response in (
+        client.get("/api/v1/keys"),
+        client.post("/api/v1/keys", {"name": "Escalated", "scope": "admin"}),
+        client.delete(f"/api/v1/keys/{spare.public_id}"),
+    ):
+        assert response.status_code == 403, response.content[:300]
+        error = response.json()["error"]
+        assert error["code"] == "insufficient_scope"
+        assert "API key has the admin scope" in error["message"]
+        assert "members" not in error["message"]
+        assert b"dave@example.com" not in response.content
+    assert acme_state(acme) == before
+    assert client.get("/api/v1/codes").status_code == 200  # it still reads, as a viewer may
+
+
+def _member_of(workspace, email, role):
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, workspace=workspace, role=role)
+    return user
+
+
+# (scope of the key, role its creator had when making it, role the creator has now)
+DEMOTIONS = [
+    ("admin", "admin", "viewer"),
+    ("admin", "admin", "editor"),
+    ("write", "admin", "viewer"),
+]
+ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
+
+
+@pytest.mark.parametrize("demotion", DEMOTIONS, ids="-".join)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_demoted_creators_key_has_the_scope_of_the_new_role(endpoint, demotion, acme_objects, acme):
+    key_scope, old_role, new_role = demotion
+    dave = _member_of(acme, "dave@example.com", old_role)
+    client = ApiClient(make_key(dave, acme, key_scope))
+    Membership.objects.filter(user=dave).update(role=new_role)
+    url = endpoint.url.format(**acme_objects)
+    body = _fill(endpoint.body, acme_objects)
+    before = acme_state(acme)
+
+    if endpoint.method == "get":
+        response = client.get(url)
+    else:
+        response = getattr(client, endpoint.method)(url, body)
+
+    allowed = min(RANK[key_scope], ROLE_RANK[new_role]) >= RANK[endpoint.scope]
+    assert response.status_code == (endpoint.ok if allowed else 403), response.content[:300]
+    if not allowed:
+        assert response.json()["error"]["code"] == "insufficient_scope"
+        assert acme_state(acme) == before, "a refused request wrote something"
 
 
 @pytest.mark.parametrize(
