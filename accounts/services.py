@@ -1,7 +1,9 @@
 """Every write to users, workspaces, memberships and invitations goes through here.
 
 Permission rules live here too (not in views), so the dashboard, the API and admin actions
-cannot drift apart: an `actor` membership is passed in and checked.
+cannot drift apart: an `actor` membership is passed in and checked. The admin site passes its
+staff user instead: an operator is not bound by workspace roles, but every rule about the data
+itself (a workspace keeps an owner, an invitation is emailed) holds for them too.
 """
 
 from datetime import timedelta
@@ -32,9 +34,29 @@ def _unique_workspace_slug(name: str) -> str:
     return slug
 
 
-def _require_manager(actor: Membership) -> None:
-    if not actor.can_manage:
+# A member acting in their own workspace, or a staff user on the admin site.
+Actor = Membership | User
+
+
+def _require_manager(actor: Actor) -> None:
+    if isinstance(actor, User):
+        if not actor.is_staff:
+            raise PermissionDenied
+    elif not actor.can_manage:
         raise PermissionDenied("Only owners and admins can manage members.")
+
+
+def _require_same_workspace(actor: Actor, workspace_id: int) -> None:
+    if isinstance(actor, Membership) and actor.workspace_id != workspace_id:
+        raise PermissionDenied
+
+
+def _acts_as_owner(actor: Actor) -> bool:
+    return isinstance(actor, User) or actor.is_owner
+
+
+def _actor_user(actor: Actor) -> User:
+    return actor if isinstance(actor, User) else actor.user
 
 
 @transaction.atomic
@@ -54,7 +76,7 @@ def workspace_create(*, name: str, owner: User, slug: str | None = None) -> Work
 
 
 @transaction.atomic
-def workspace_rename(*, workspace: Workspace, name: str, actor: Membership) -> Workspace:
+def workspace_rename(*, workspace: Workspace, name: str, actor: Actor) -> Workspace:
     _require_manager(actor)
     name = name.strip()
     if not name:
@@ -114,15 +136,13 @@ def _send_invitation_email(invitation_id: int) -> None:
 
 
 @transaction.atomic
-def invitation_create(
-    *, workspace: Workspace, email: str, role: str, actor: Membership
-) -> Invitation:
+def invitation_create(*, workspace: Workspace, email: str, role: str, actor: Actor) -> Invitation:
     """Invite someone by email; re-inviting the same address renews the link."""
     _require_manager(actor)
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": "Choose owner, admin, editor or viewer."})
-    if role == Role.OWNER and not actor.is_owner:
+    if role == Role.OWNER and not _acts_as_owner(actor):
         raise ValidationError({"role": "Only an owner can invite another owner."})
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of this workspace."})
@@ -130,7 +150,7 @@ def invitation_create(
         workspace=workspace, email__iexact=email, accepted_at__isnull=True
     ).delete()
     invitation = Invitation.objects.create(
-        workspace=workspace, email=email, role=role, invited_by=actor.user
+        workspace=workspace, email=email, role=role, invited_by=_actor_user(actor)
     )
     transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
     return invitation
@@ -186,10 +206,12 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: Actor) -> None:
     _require_manager(actor)
-    if invitation.workspace_id != actor.workspace_id:
-        raise PermissionDenied
+    _require_same_workspace(actor, invitation.workspace_id)
+    if not invitation.is_pending:
+        # The accepted row records who invited whom; the membership is what to remove.
+        raise ValidationError("This invitation was already accepted; remove the member instead.")
     invitation.delete()
 
 
@@ -206,15 +228,14 @@ def _ensure_an_owner_remains(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, actor: Membership) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: Actor) -> Membership:
     _require_manager(actor)
-    if membership.workspace_id != actor.workspace_id:
-        raise PermissionDenied
+    _require_same_workspace(actor, membership.workspace_id)
     if role not in Role.values:
         raise ValidationError({"role": "Choose owner, admin, editor or viewer."})
     if role == membership.role:
         return membership
-    if Role.OWNER in (role, membership.role) and not actor.is_owner:
+    if Role.OWNER in (role, membership.role) and not _acts_as_owner(actor):
         raise ValidationError({"role": "Only an owner can grant or take away the owner role."})
     if membership.role == Role.OWNER:
         _ensure_an_owner_remains(membership)
@@ -224,14 +245,13 @@ def membership_change_role(*, membership: Membership, role: str, actor: Membersh
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: Membership) -> None:
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
     """Remove a member; anyone may leave, managers may remove others (owners only by owners)."""
-    if membership.workspace_id != actor.workspace_id:
-        raise PermissionDenied
-    leaving = membership.pk == actor.pk
+    _require_same_workspace(actor, membership.workspace_id)
+    leaving = isinstance(actor, Membership) and membership.pk == actor.pk
     if not leaving:
         _require_manager(actor)
-        if membership.is_owner and not actor.is_owner:
+        if membership.is_owner and not _acts_as_owner(actor):
             raise PermissionDenied("Only an owner can remove another owner.")
     if membership.is_owner:
         _ensure_an_owner_remains(membership)
