@@ -1,36 +1,15 @@
 """Admin for codes, groups, logos and destination history.
 
 Codes and groups are changed through the same services as everywhere else (the actions
-below); the change pages are read-only so the admin cannot become a second write path.
+below); the change pages are view-only (a save there would write the whole row back around
+the services), so the admin cannot become a second write path.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
 from codes import services
 from codes.models import CampaignGroup, DestinationChange, LogoAsset, QRCode
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def _run_on_each(modeladmin, request, queryset, service, done: str, **kwargs):
-    count = 0
-    for obj in queryset:
-        try:
-            service(actor=request.user, **{modeladmin.service_arg: obj}, **kwargs)
-            count += 1
-        except ValidationError as exc:
-            modeladmin.message_user(request, f"{obj}: {'; '.join(exc.messages)}", messages.ERROR)
-    modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+from qrsite.admin_tools import ServiceAdmin
 
 
 class DestinationChangeInline(admin.TabularInline):
@@ -46,8 +25,7 @@ class DestinationChangeInline(admin.TabularInline):
 
 
 @admin.register(QRCode)
-class QRCodeAdmin(ReadOnlyAdmin):
-    service_arg = "code"
+class QRCodeAdmin(ServiceAdmin):
     list_display = [
         "public_id",
         "name",
@@ -76,52 +54,50 @@ class QRCodeAdmin(ReadOnlyAdmin):
     inlines = [DestinationChangeInline]
     actions = ["activate", "deactivate", "soft_delete"]
 
-    def has_change_permission(self, request, obj=None):
-        # Lets the actions run; the change form itself shows every field read-only.
-        return request.user.has_perm("codes.change_qrcode")
+    def _each(self, request, queryset, service, done: str) -> None:
+        self.run_each(request, queryset, lambda code: service(code=code, actor=request.user), done)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    @admin.action(description="Activate selected codes")
+    @admin.action(description="Activate selected codes", permissions=["operate"])
     def activate(self, request, queryset):
-        _run_on_each(self, request, queryset, services.code_activate, "codes activated")
+        self._each(request, queryset, services.code_activate, "codes activated")
 
-    @admin.action(description="Deactivate selected codes (scans get the 410 page)")
+    @admin.action(
+        description="Deactivate selected codes (scans get the 410 page)", permissions=["operate"]
+    )
     def deactivate(self, request, queryset):
-        _run_on_each(self, request, queryset, services.code_deactivate, "codes deactivated")
+        self._each(request, queryset, services.code_deactivate, "codes deactivated")
 
-    @admin.action(description="Delete selected codes (soft: slugs are never reused)")
+    @admin.action(
+        description="Delete selected codes (soft: slugs are never reused)", permissions=["operate"]
+    )
     def soft_delete(self, request, queryset):
-        _run_on_each(self, request, queryset, services.code_delete, "codes deleted")
+        self._each(request, queryset, services.code_delete, "codes deleted")
 
 
 @admin.register(CampaignGroup)
-class CampaignGroupAdmin(ReadOnlyAdmin):
-    service_arg = "group"
+class CampaignGroupAdmin(ServiceAdmin):
     list_display = ["name", "slug", "workspace", "color", "archived_at", "created_at"]
     list_filter = [("archived_at", admin.EmptyFieldListFilter), "workspace"]
     search_fields = ["public_id", "name", "slug"]
     list_select_related = ["workspace"]
     actions = ["archive", "unarchive"]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("codes.change_campaigngroup")
+    def _each(self, request, queryset, service, done: str) -> None:
+        self.run_each(
+            request, queryset, lambda group: service(group=group, actor=request.user), done
+        )
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    @admin.action(description="Archive selected groups")
+    @admin.action(description="Archive selected groups", permissions=["operate"])
     def archive(self, request, queryset):
-        _run_on_each(self, request, queryset, services.group_archive, "groups archived")
+        self._each(request, queryset, services.group_archive, "groups archived")
 
-    @admin.action(description="Unarchive selected groups")
+    @admin.action(description="Unarchive selected groups", permissions=["operate"])
     def unarchive(self, request, queryset):
-        _run_on_each(self, request, queryset, services.group_unarchive, "groups unarchived")
+        self._each(request, queryset, services.group_unarchive, "groups unarchived")
 
 
 @admin.register(LogoAsset)
-class LogoAssetAdmin(ReadOnlyAdmin):
+class LogoAssetAdmin(ServiceAdmin):
     list_display = ["public_id", "name", "workspace", "width", "height", "size_bytes", "created_at"]
     list_filter = ["workspace", "created_at"]
     search_fields = ["public_id", "name", "checksum"]
@@ -129,7 +105,7 @@ class LogoAssetAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DestinationChange)
-class DestinationChangeAdmin(ReadOnlyAdmin):
+class DestinationChangeAdmin(ServiceAdmin):
     list_display = ["code", "old_destination", "new_destination", "changed_by", "changed_at"]
     list_filter = ["changed_at", "workspace"]
     search_fields = ["code__public_id", "code__slug", "old_destination", "new_destination"]
