@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and workspaces"
 
     def ready(self):
-        from accounts.api import schema  # noqa: F401 - registers the auth schemes' documentation
+        # Imported for what they register: the auth schemes' documentation, signal receivers.
+        from accounts.api import receivers, schema  # noqa: F401

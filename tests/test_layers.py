@@ -1,9 +1,11 @@
 """The layers point one way (docs/architecture.md): kernel <- accounts <- codes <- analytics,
 jobs, webhooks, tickets <- the project's URLconf. A module may import its own app and the
 layers below it, never one above; the render engine imports no Django and nothing of the
-project but itself. Imports inside functions count too."""
+project but itself. Imports inside functions count too, and so do models named by string
+("accounts.Workspace" in a foreign key)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ SHELL = {
     "qrsite/asgi.py",
 }
 RENDERING = "codes/rendering/"
+MODEL_REFERENCE = re.compile(r"^([a-z_]+)\.[A-Z]\w*$")
 
 
 def imported_modules(source: str) -> list[str]:
@@ -38,6 +41,13 @@ def imported_modules(source: str) -> list[str]:
             modules += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             modules.append(node.module)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and (match := MODEL_REFERENCE.match(node.value))
+            and match.group(1) in LAYER
+        ):
+            modules.append(node.value)
     return modules
 
 
@@ -80,6 +90,8 @@ def test_no_module_imports_a_layer_above_its_own():
         ("accounts/services.py", "from codes import services"),
         ("codes/selectors.py", "def f():\n    from analytics.models import Scan\n"),
         ("codes/scan.py", "import webhooks.services"),
+        ("qrsite/api/models.py", 'workspace = models.ForeignKey("accounts.Workspace")'),
+        ("codes/models.py", 'scans = models.ManyToManyField("analytics.Scan")'),
         ("codes/rendering/errors.py", "from django.core.exceptions import ValidationError"),
         ("codes/rendering/png.py", "from codes.models import QRCode"),
         ("codes/rendering/svg.py", "from qrsite import ids"),
@@ -98,6 +110,7 @@ def test_the_checker_flags_an_import_against_the_layers(path, source):
             "from accounts.models import Workspace\nfrom qrsite import ids",
         ),
         ("analytics/selectors.py", "from codes.selectors import code_get_for_workspace"),
+        ("codes/models.py", 'workspace = models.ForeignKey("accounts.Workspace")'),
         ("codes/rendering/png.py", "from codes.rendering.geometry import Geometry\nimport PIL"),
     ],
 )

@@ -58,8 +58,16 @@ class Principal:
     def bucket(self) -> str:
         """What rate limits and idempotency keys are counted per."""
         if self.api_key is not None:
-            return f"key:{self.api_key.public_id}"
-        return f"user:{self.user.pk}:{self.workspace.public_id}"
+            return key_bucket(self.api_key)
+        return f"user:{self.user.pk}{member_bucket_suffix(self.workspace)}"
+
+
+def key_bucket(api_key: ApiKey) -> str:
+    return f"key:{api_key.public_id}"
+
+
+def member_bucket_suffix(workspace: Workspace) -> str:
+    return f":{workspace.public_id}"
 
 
 def _refuse(code: str, message: str):

@@ -63,7 +63,7 @@ def _in_progress() -> ApiError:
     )
 
 
-def claim(*, workspace, principal: str, key: str, fingerprint: str) -> Claim:
+def claim(*, principal: str, key: str, fingerprint: str) -> Claim:
     now = timezone.now()
     ttl = timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
     lock = timedelta(seconds=settings.API_IDEMPOTENCY_LOCK_SECONDS)
@@ -71,7 +71,6 @@ def claim(*, workspace, principal: str, key: str, fingerprint: str) -> Claim:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    workspace=workspace,
                     principal=principal,
                     key=key,
                     fingerprint=fingerprint,
@@ -144,4 +143,14 @@ def purge_expired() -> int:
     """Delete records past their lifetime (run periodically)."""
     cutoff = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def forget(*, principals: list[str], principal_suffix: str | None = None) -> int:
+    """Delete the records of these callers (and of those whose name ends with the suffix):
+    the stored responses go with the workspace or key they belong to."""
+    records = IdempotencyRecord.objects.filter(principal__in=principals)
+    if principal_suffix:
+        records = records | IdempotencyRecord.objects.filter(principal__endswith=principal_suffix)
+    deleted, _ = records.delete()
     return deleted

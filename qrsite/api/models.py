@@ -10,8 +10,9 @@ class IdempotencyRecord(models.Model):
     is null while the first request is still running.
     """
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    # "key:<api key id>" or "user:<user id>:<workspace id>": keys never collide across callers.
+    # Who sent it, as the caller's authentication names it (accounts: "key:<api key id>" or
+    # "user:<user id>:<workspace id>"), so keys never collide across callers. A string, not a
+    # foreign key: the kernel knows no app (accounts purges a deleted workspace's records).
     principal = models.CharField(max_length=100)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")

@@ -93,7 +93,6 @@ class ApiMixin:
         if key is None:
             return
         claim = idempotency.claim(
-            workspace=request.auth.workspace,
             principal=request.auth.bucket,
             key=key,
             fingerprint=idempotency.fingerprint(request),

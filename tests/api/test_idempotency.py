@@ -1,6 +1,7 @@
 """Idempotency-Key on POST: same key and body → the first response byte for byte; same key,
 other body → 422; in flight → 409; two concurrent requests with one key → one object."""
 
+import json
 import threading
 from datetime import timedelta
 
@@ -81,7 +82,6 @@ def test_keys_are_per_caller(alice, bob, acme, client_write):
 
 def test_a_request_still_running_gets_409(client_write, acme):
     IdempotencyRecord.objects.create(
-        workspace=acme,
         principal="key:" + client_write_key_id(acme),
         key="busy",
         fingerprint="will-be-overwritten",
@@ -206,3 +206,25 @@ def test_purge_task_is_scheduled_and_runs(client_write, settings):
         assert idempotency_purge_task() == 1
 
     assert schedule["task"] == "api.idempotency_purge_task"
+
+
+def test_deleting_a_workspace_deletes_its_stored_responses_and_no_one_elses(
+    write_key, globex_key, alice_client, acme, globex
+):
+    ApiClient(write_key).post("/api/v1/codes", BODY, HTTP_IDEMPOTENCY_KEY="acme-key")
+    alice_client.post(
+        "/api/v1/codes",
+        json.dumps({**BODY, "name": "From the dashboard session"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="acme-session",
+    )
+    ApiClient(globex_key).post("/api/v1/codes", BODY, HTTP_IDEMPOTENCY_KEY="globex-key")
+    assert set(IdempotencyRecord.objects.values_list("key", flat=True)) == {
+        "acme-key",
+        "acme-session",
+        "globex-key",
+    }
+
+    acme.delete()
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["globex-key"]

@@ -9,8 +9,10 @@ objects. Bulk update/delete name their ids in the body, so a foreign id is a 400
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import Q
 
 from accounts import services as account_services
+from accounts.api.authentication import key_bucket, member_bucket_suffix
 from accounts.models import ApiKey, Membership
 from codes import services as code_services
 from codes.models import CampaignGroup, DestinationChange, QRCode
@@ -143,7 +145,10 @@ def acme_state(acme):
         ),
         "changes": DestinationChange.objects.filter(workspace=acme).count(),
         "keys": sorted(ApiKey.objects.filter(workspace=acme).values_list("public_id", "revoked")),
-        "idempotency": IdempotencyRecord.objects.filter(workspace=acme).count(),
+        "idempotency": IdempotencyRecord.objects.filter(
+            Q(principal__in=[key_bucket(key) for key in ApiKey.objects.filter(workspace=acme)])
+            | Q(principal__endswith=member_bucket_suffix(acme))
+        ).count(),
     }
 
 
