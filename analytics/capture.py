@@ -11,18 +11,26 @@ import hmac
 import json
 import threading
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
+import redis
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from analytics.geo import client_ip, country_for
 from analytics.models import DailySalt
 from analytics.useragent import describe_user_agent
+from qrsite.redis_io import hot_redis
 
 _salt_lock = threading.Lock()
-_salts: dict[date, bytes] = {}  # today's salt, per process; one DB read per day and process
+_salts: dict[date, bytes] = {}  # today's salt, per process; one read per day and process
+
+SALT_KEY_PREFIX = "qrsite:scans:salt:"
+# A salt's Redis copy outlives its day by this much only, for machines whose clocks are a
+# little behind; the database copy goes with the hourly scan_salt_cleanup.
+SALT_GRACE_SECONDS = 600
 
 
 @dataclass(slots=True)
@@ -62,16 +70,87 @@ def salt_for_day(day: date) -> bytes:
     if salt is not None:
         return salt
     with _salt_lock:
-        row = DailySalt.objects.filter(day=day).first()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    row = DailySalt.objects.create(day=day, secret=_new_secret())
-            except IntegrityError:  # another process created it first: use theirs
-                row = DailySalt.objects.get(day=day)
-        _salts.clear()  # keep only the current day in memory
-        _salts[day] = salt = bytes.fromhex(row.secret)
+        salt = _salts.get(day)
+        if salt is None:
+            secret = _shared_secret(day) if _buffered() else _stored_secret(day)
+            _salts.clear()  # keep only the current day in memory
+            _salts[day] = salt = bytes.fromhex(secret)
     return salt
+
+
+def _buffered() -> bool:
+    return settings.SCAN_RECORDING == "buffered" and bool(settings.SCAN_BUFFER_URL)
+
+
+def _stored_secret(day: date) -> str:
+    row = DailySalt.objects.filter(day=day).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = DailySalt.objects.create(day=day, secret=_new_secret())
+        except IntegrityError:  # another process created it first: use theirs
+            row = DailySalt.objects.get(day=day)
+    return row.secret
+
+
+def _salt_key(day: date) -> str:
+    return SALT_KEY_PREFIX + day.isoformat()
+
+
+def _salt_seconds_left(day: date) -> int:
+    end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+    return max(1, int((end - timezone.now()).total_seconds()) + SALT_GRACE_SECONDS)
+
+
+def _salt_redis():
+    return hot_redis(settings.SCAN_BUFFER_URL, settings.SCAN_BUFFER_TIMEOUT)
+
+
+def _shared_secret(day: date) -> str:
+    """Buffered mode: the salt every process uses is the one in the buffer's Redis.
+
+    Buffered recording exists to keep scans while the database is in trouble, so hashing a
+    scan must not need the database: a process's first scan of a day (at midnight, or after a
+    start during an outage) reads the salt from Redis. The database keeps the durable copy
+    (salt_prepare, run by the flush) and gives it back when Redis lost it. A salt created
+    here while the database is down reaches the database once it is back.
+    """
+    hot = _salt_redis()
+    key = _salt_key(day)
+    try:
+        found = hot.execute("GET", key)
+    except redis.RedisError:
+        # Redis is down: the scans go to the database directly, so the salt must come from there.
+        return _stored_secret(day)
+    if found is not None:
+        return found.decode()
+    try:
+        secret = _stored_secret(day)
+    except DatabaseError:
+        secret = _new_secret()
+    try:
+        # NX: when two processes get here at once, both use whichever salt Redis took first.
+        if hot.execute("SET", key, secret, "NX", "EX", _salt_seconds_left(day)) is None:
+            secret = hot.execute("GET", key).decode()
+    except redis.RedisError:
+        pass  # gone meanwhile: these scans go to the database, which has this salt if it is up
+    return secret
+
+
+def salt_prepare(day: date) -> None:
+    """Make `day`'s salt exist in the database and, in buffered mode, the same one in Redis,
+    so the day's first scans find it there even with the database down."""
+    secret = _stored_secret(day)
+    if not _buffered():
+        return
+    client = _salt_redis().client
+    key = _salt_key(day)
+    if client.set(key, secret, nx=True, ex=_salt_seconds_left(day)):
+        return
+    shared = client.get(key)
+    if shared is not None and shared.decode() != secret:
+        # Made in Redis while the database was down: the scans were hashed with that one.
+        DailySalt.objects.filter(day=day).update(secret=shared.decode())
 
 
 def _new_secret() -> str:

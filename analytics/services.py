@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import (
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from analytics import buffer
 from analytics.batching import BatchSender, send_all_queued
-from analytics.capture import ScanEvent
+from analytics.capture import ScanEvent, salt_prepare
 from analytics.models import DailySalt, Scan
 from codes.models import QRCode
 
@@ -221,11 +221,23 @@ def scan_flush_buffer(*, max_seconds: float | None = None) -> int:
     if not settings.SCAN_BUFFER_URL:
         return 0
     send_all_queued()  # this process's own queue first (tests, a flush in a web process)
-    return buffer.drain(
+    handled = buffer.drain(
         _insert_batch,
         batch_size=settings.SCAN_FLUSH_BATCH_SIZE,
         max_seconds=max_seconds if max_seconds is not None else settings.SCAN_FLUSH_MAX_SECONDS,
     )
+    # The flush runs only in buffered mode and every few seconds: it keeps the salts ready in
+    # Redis for web processes that must hash scans without the database.
+    scan_salt_prepare()
+    return handled
+
+
+def scan_salt_prepare(*, today: date | None = None) -> None:
+    """Create today's and tomorrow's salts ahead of their first scan, in the database and (in
+    buffered mode) in Redis, and keep the database copy equal to the one scans use."""
+    today = today or timezone.now().date()
+    for day in (today, today + timedelta(days=1)):
+        salt_prepare(day)
 
 
 def scan_salt_cleanup(*, today: date | None = None) -> int:

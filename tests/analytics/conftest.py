@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 
-from analytics import buffer
+from analytics import buffer, capture
 from analytics.capture import forget_cached_salts
 from codes import services
 
@@ -35,7 +35,10 @@ def real_buffer(settings, monkeypatch):
     prefix = f"qrsite-test:{uuid.uuid4().hex}"
     for name in ("BUFFER_KEY", "PROCESSING_KEY", "LOCK_KEY"):
         monkeypatch.setattr(buffer, name, f"{prefix}:{name.lower()}")
+    monkeypatch.setattr(capture, "SALT_KEY_PREFIX", f"{prefix}:salt:")
     buffer.reset()
     client = buffer.get_client()  # taken now: a test may point the settings elsewhere
     yield client
     client.delete(buffer.BUFFER_KEY, buffer.PROCESSING_KEY, buffer.LOCK_KEY)
+    for key in client.scan_iter(f"{prefix}:salt:*"):
+        client.delete(key)
