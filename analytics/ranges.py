@@ -135,13 +135,23 @@ def auto_interval(days: int) -> str:
     return "month"
 
 
+# Far enough inside date.min/date.max that the previous period, a whole-week or whole-month
+# bucket and any time zone's midnight all stay representable (else: OverflowError, a 500).
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(9998, 12, 31)
+
+
 def _parse_date(raw: str, field: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         raise ValidationError(
             {field: f"Enter {field} as a date, YYYY-MM-DD (got {raw[:40]!r})."}, code="invalid"
         ) from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            {field: f"Choose a date from {EARLIEST_DATE} to {LATEST_DATE}."}, code="invalid"
+        )
+    return value
 
 
 def parse_timezone(raw: str | None) -> ZoneInfo:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from codes.render_errors import engine_refusals
 from codes.rendering import Style, encode_content
+from qrsite.text import UNSTORABLE_TEXT, is_unstorable, json_problem
 
 MAX_METADATA_BYTES = 16_384
 
@@ -35,8 +36,22 @@ class FieldErrors(dict):
             raise ValidationError(dict(self))
 
 
+def clean_text(value: str, *, field: str) -> str:
+    """Any free text: refuses what no database stores or response can carry."""
+    value = str(value or "")
+    if is_unstorable(value):
+        raise ValidationError({field: f"The text {UNSTORABLE_TEXT}."})
+    return value
+
+
+def _check_json(value, field: str, what: str) -> None:
+    problem = json_problem(value)
+    if problem is not None:
+        raise ValidationError({field: f"{what} {problem}."})
+
+
 def clean_name(value: str, *, field: str = "name", required: bool = False, limit=200) -> str:
-    value = " ".join(str(value or "").split())
+    value = " ".join(clean_text(value, field=field).split())
     if required and not value:
         raise ValidationError({field: "Give it a name."})
     if len(value) > limit:
@@ -46,6 +61,11 @@ def clean_name(value: str, *, field: str = "name", required: bool = False, limit
 
 @engine_refusals()
 def clean_style(style: dict | None) -> dict:
+    if isinstance(style, dict):
+        # Named by option, as the engine names what it refuses.
+        _check_json(list(style), "style", "An option name")
+        for name, value in style.items():
+            _check_json(value, str(name), "The value")
     return Style.from_dict(style or {}).to_dict()
 
 
@@ -54,6 +74,9 @@ def clean_content(content_type: str, content: dict | None) -> dict:
     content = content or {}
     if not isinstance(content, dict):
         raise ValidationError({"content": "Give the content as an object of fields."})
+    _check_json(list(content), "content", "A field name")
+    for name, value in content.items():
+        _check_json(value, str(name), "The value")
     encode_content(content_type, content)  # validates field by field
     return content
 
@@ -80,6 +103,7 @@ def clean_metadata(value: dict | None) -> dict:
     value = {} if value is None else value
     if not isinstance(value, dict):
         raise ValidationError({"metadata": "Give metadata as a JSON object."})
+    _check_json(value, "metadata", "Metadata")
     try:
         size = len(json.dumps(value))
     except (TypeError, ValueError) as exc:
@@ -90,7 +114,7 @@ def clean_metadata(value: dict | None) -> dict:
 
 
 def clean_external_id(value: str) -> str:
-    value = str(value or "").strip()
+    value = clean_text(value, field="external_id").strip()
     if len(value) > 255:
         raise ValidationError({"external_id": "Use at most 255 characters."})
     return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -35,12 +36,18 @@ HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _HOST_LABEL_RE = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$", re.UNICODE)
 
 
+# Control (Cc), invisible format (Cf: U+202E right-to-left override, U+200B zero-width space,
+# U+FEFF) and surrogate (Cs) characters.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
 def _has_forbidden_chars(value: str) -> bool:
-    # Whitespace and control characters split or hide parts of a URL; a backslash is a path
-    # separator to browsers but part of the host to Python's parser, so the two would disagree
-    # on where "https://good\\@evil" goes.
-    return any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value) or (
-        "\\" in value
+    # Whitespace and control characters split or hide parts of a URL, and format characters
+    # make it read differently from where it goes ("…/\u202egpj.exe" shows as "…/exe.jpg"); a
+    # backslash is a path separator to browsers but part of the host to Python's parser, so the
+    # two would disagree on where "https://good\\@evil" goes.
+    return "\\" in value or any(
+        ch.isspace() or unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value
     )
 
 
@@ -93,7 +100,9 @@ def validate_destination(value: str, *, field: str = "destination") -> str:
             {field: f"The URL is longer than {MAX_DESTINATION_LENGTH} characters."}
         )
     if _has_forbidden_chars(value):
-        raise ValidationError({field: "The URL contains spaces, control characters or “\\”."})
+        raise ValidationError(
+            {field: "The URL contains spaces, control or invisible characters, or “\\”."}
+        )
     try:
         parts = urlsplit(value)
         port = parts.port  # raises ValueError for a port that is not a number in range

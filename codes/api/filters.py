@@ -2,8 +2,10 @@
 search, external id); the created range and metadata are narrowed here."""
 
 import re
+from datetime import UTC, timedelta
 
 import django_filters
+from django import forms
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 from rest_framework.exceptions import ValidationError
@@ -18,6 +20,32 @@ def _metadata_key(value: str, field: str) -> str:
     if not METADATA_KEY_RE.match(value):
         raise ValidationError({field: ["Use 1-64 letters, digits, “-” or “_” as the key."]})
     return value
+
+
+# The widest offset in use (Kiribati, UTC+14); PostgreSQL refuses offsets from ±16:00 on.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+class _InstantField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        if abs(value.utcoffset()) > MAX_UTC_OFFSET:
+            raise forms.ValidationError("Use a time zone offset between -14:00 and +14:00.")
+        try:
+            value.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:59-10:00 is past the largest datetime
+            raise forms.ValidationError(
+                "Give a date between the years 1 and 9999 in UTC."
+            ) from None
+        return value
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date and time that names a real instant every database can compare with."""
+
+    field_class = _InstantField
 
 
 class CodeFilter(django_filters.FilterSet):
@@ -35,8 +63,8 @@ class CodeFilter(django_filters.FilterSet):
         method="_noop", help_text="Part of the name or destination, or an exact id or slug."
     )
     external_id = django_filters.CharFilter(method="_noop")
-    created_after = django_filters.IsoDateTimeFilter(method="_noop")
-    created_before = django_filters.IsoDateTimeFilter(method="_noop")
+    created_after = InstantFilter(method="_noop")
+    created_before = InstantFilter(method="_noop")
     metadata_key = django_filters.CharFilter(method="_noop", help_text="Has this metadata key.")
     metadata = django_filters.CharFilter(
         method="_noop", help_text="`key:value`: metadata[key] equals value (compared as text)."

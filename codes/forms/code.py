@@ -3,8 +3,38 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
 
 from codes.models import Kind
+from qrsite.text import MAX_JSON_DEPTH, json_problem
+
+
+class MetadataField(forms.JSONField):
+    """JSON that the database can store: not too deep for the parser, no NUL characters or
+    unpaired surrogates (valid JSON escapes that no response could show again)."""
+
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+        except RecursionError:
+            raise forms.ValidationError(
+                f"Nested more than {MAX_JSON_DEPTH} levels deep; flatten it.", code="invalid"
+            ) from None
+        problem = json_problem(value)
+        if problem is not None:
+            raise forms.ValidationError(f"This JSON {problem}.", code="invalid")
+        return value
+
+    def bound_data(self, data, initial):
+        # Redisplaying refused input: show the text as typed, never the parsed value (whose
+        # surrogates could not be encoded into the page).
+        try:
+            value = super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+        if not isinstance(value, InvalidJSONInput) and json_problem(value) is not None:
+            return InvalidJSONInput(data)
+        return value
 
 
 class CodeForm(forms.Form):
@@ -59,7 +89,7 @@ class CodeForm(forms.Form):
         required=False,
         help_text="Your own reference, e.g. a product SKU.",
     )
-    metadata = forms.JSONField(
+    metadata = MetadataField(
         label="Metadata (JSON)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"campaign": "spring"}'}),

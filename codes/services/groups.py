@@ -13,6 +13,7 @@ from accounts.models import User, Workspace
 from codes.cleaners import (
     FieldErrors,
     clean_name,
+    clean_text,
 )
 from codes.models import (
     DEFAULT_GROUP_COLOR,
@@ -57,13 +58,14 @@ def group_create(
     name = errors.run(clean_name, name, required=True, limit=100)
     if slug or name:
         slug = errors.run(_clean_group_slug, workspace.pk, slug or name)
+    description = errors.run(clean_text, description, field="description")
     color = errors.run(validate_color, color)
     errors.raise_if_any()
     return CampaignGroup.objects.create(
         workspace=workspace,
         name=name,
         slug=slug,
-        description=str(description or "").strip(),
+        description=description.strip(),
         color=color,
     )
 
@@ -110,7 +112,9 @@ def group_update(
             _clean_group_slug, group.workspace_id, slug, exclude_pk=group.pk
         )
     if description is not UNSET:
-        changed["description"] = str(description or "").strip()
+        changed["description"] = (
+            errors.run(clean_text, description, field="description") or ""
+        ).strip()
     if color is not UNSET:
         changed["color"] = errors.run(validate_color, color)
     errors.raise_if_any()
