@@ -1,10 +1,14 @@
 from datetime import UTC, datetime, time
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.db import transaction
 
 from accounts.models import ApiScope, Role
+from accounts.tasks import password_reset_send_enqueue
+from accounts.throttling import login_lockout_end, password_reset_allowed
 
 
 class SignUpForm(forms.Form):
@@ -31,15 +35,37 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class SiteUrlPasswordResetForm(PasswordResetForm):
-    """Reset links start with SITE_URL, like invitations, whatever Host the request named."""
+    """Reset links start with SITE_URL, like invitations, whatever Host the request named.
 
-    def save(self, **kwargs):
-        kwargs["extra_email_context"] = {
-            "site_url": settings.SITE_URL.rstrip("/"),
-            "site_name": settings.SITE_NAME,
-            **(kwargs.get("extra_email_context") or {}),
-        }
-        super().save(**kwargs)
+    The request only counts the attempt and enqueues the mail: looking the address up and
+    sending happen in a task, so an address with an account and one without get the same
+    answer in the same time."""
+
+    def save(self, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        # Past the limit nothing is sent, and the answer stays the same neutral one.
+        if password_reset_allowed(request=request, email=email):
+            transaction.on_commit(lambda: password_reset_send_enqueue(email))
+
+    def send_reset_mail(self) -> None:
+        """Mail the link to every active account with this email; called by the task."""
+        site_url = settings.SITE_URL.rstrip("/")
+        super().save(
+            domain_override=urlsplit(site_url).netloc,
+            use_https=site_url.startswith("https:"),
+            extra_email_context={"site_url": site_url, "site_name": settings.SITE_NAME},
+        )
+
+
+class UnlockingSetPasswordForm(SetPasswordForm):
+    """The new-password form of a reset link; saving it ends the account's sign-in lockout
+    (following the link proved the mailbox is theirs)."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit:
+            login_lockout_end(email=user.email)
+        return user
 
 
 class WorkspaceForm(forms.Form):

@@ -2,7 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm, SiteUrlPasswordResetForm
+from accounts.forms import (
+    EmailAuthenticationForm,
+    SiteUrlPasswordResetForm,
+    UnlockingSetPasswordForm,
+)
 
 # Django's own auth views (login, logout, password change and reset) keep their standard names.
 auth_patterns = [
@@ -17,6 +21,11 @@ auth_patterns = [
         "password_reset/",
         auth_views.PasswordResetView.as_view(form_class=SiteUrlPasswordResetForm),
         name="password_reset",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=UnlockingSetPasswordForm),
+        name="password_reset_confirm",
     ),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -7,11 +7,12 @@ The IP address is only looked up here, in memory; it is never stored or logged.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import threading
 
 from django.conf import settings
+
+from qrsite import addresses
 
 logger = logging.getLogger(__name__)
 
@@ -23,18 +24,7 @@ _NOT_COUNTRIES = frozenset({"XX", "T1", "A1", "A2", "O1", "ZZ", "EU", "AP"})
 
 def client_ip(meta: dict) -> str:
     """The scanner's address: REMOTE_ADDR, or X-Forwarded-For behind trusted proxies."""
-    address = meta.get("REMOTE_ADDR", "")
-    hops = settings.SCAN_TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        # Each trusted proxy appended one address; the one before them is the client's.
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return ""
+    return addresses.client_ip(meta, trusted_proxies=settings.SCAN_TRUSTED_PROXY_COUNT)
 
 
 def _clean_country(value: str | None) -> str:

@@ -85,9 +85,12 @@ def anonymous_bucket(request) -> str:
     return f"ip:{digest.hexdigest()}"
 
 
-def hit(*, bucket: str, policy: str, limit: int, now: float | None = None) -> RateLimitState:
-    """Count one request against `bucket` under `policy` and say where it stands."""
-    window = settings.API_RATE_LIMIT_WINDOW
+def hit(
+    *, bucket: str, policy: str, limit: int, now: float | None = None, window: int | None = None
+) -> RateLimitState:
+    """Count one request against `bucket` under `policy` (per `window` seconds, the API's by
+    default) and say where it stands."""
+    window = window or settings.API_RATE_LIMIT_WINDOW
     now = time.time() if now is None else now
     start = int(now // window) * window
     reset = max(math.ceil(start + window - now), 1)

@@ -9,6 +9,7 @@ from django.urls import resolve, reverse
 
 from accounts import services
 from accounts.models import Membership, Role
+from accounts.tasks import password_reset_send_task
 
 SITE_URL = "http://192.168.1.20:8011"
 
@@ -51,12 +52,18 @@ def test_invitation_sent_from_the_dashboard_ignores_the_request_host(
     assert link.startswith(SITE_URL + "/")
 
 
-def test_password_reset_email_links_to_the_site_url_and_the_link_works(settings, client, alice):
+def test_password_reset_email_links_to_the_site_url_and_the_link_works(
+    settings, client, alice, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = SITE_URL
+    # The mail is sent by a task after the answer: here it runs once the request committed.
+    monkeypatch.setattr(password_reset_send_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(password_reset_send_task, "delay", password_reset_send_task)
 
-    response = client.post(
-        reverse("password_reset"), {"email": "alice@example.com"}, HTTP_HOST="localhost"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": "alice@example.com"}, HTTP_HOST="localhost"
+        )
 
     assert response.status_code == 302
     (message,) = mail.outbox
