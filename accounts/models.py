@@ -189,6 +189,20 @@ class ApiScope(models.TextChoices):
 # Each scope includes the ones before it.
 SCOPE_RANK = {ApiScope.READ: 0, ApiScope.WRITE: 1, ApiScope.ADMIN: 2}
 
+# The most each role may do through the API (a logged-in person gets exactly this).
+ROLE_SCOPES = {
+    Role.OWNER: ApiScope.ADMIN,
+    Role.ADMIN: ApiScope.ADMIN,
+    Role.EDITOR: ApiScope.WRITE,
+    Role.VIEWER: ApiScope.READ,
+}
+
+
+def scope_within_role(scope: str, role: str) -> str:
+    """A key's scope as its creator's current role caps it: roles change after keys are made."""
+    return min(scope, ROLE_SCOPES[role], key=SCOPE_RANK.__getitem__)
+
+
 # The visible part of every key; a fixed marker lets secret scanners recognise a leaked key.
 API_KEY_MARKER = "qr_"
 
@@ -243,3 +257,10 @@ class ApiKey(AbstractAPIKey):
 
     def allows(self, scope: str) -> bool:
         return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]
+
+    @property
+    def effective_scope(self) -> str | None:
+        """What the key may do now; None when its creator left. Needs `creator_role`, which
+        `api_key_list_for_workspace` annotates."""
+        role = getattr(self, "creator_role", None)
+        return scope_within_role(self.scope, role) if role else None

@@ -1,6 +1,6 @@
 """Reads and the ownership gate: a missing and a foreign object both give 404."""
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
@@ -58,10 +58,15 @@ def invitation_get_in_workspace(*, workspace: Workspace, public_id: str) -> Invi
 
 
 def api_key_list_for_workspace(*, workspace: Workspace) -> QuerySet[ApiKey]:
-    """The workspace's keys, newest first, revoked ones included (they explain a 401)."""
+    """The workspace's keys, newest first, revoked ones included (they explain a 401), each
+    with `creator_role` (None: the creator left) for its `effective_scope`."""
+    creator_role = Membership.objects.filter(
+        user_id=OuterRef("created_by_id"), workspace_id=OuterRef("workspace_id")
+    ).values("role")[:1]
     return (
         ApiKey.objects.filter(workspace=workspace)
         .select_related("created_by")
+        .annotate(creator_role=Subquery(creator_role))
         .order_by("-created", "-public_id")
     )
 

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from rest_framework import authentication, exceptions
 
 from accounts import selectors, services
-from accounts.models import SCOPE_RANK, ApiKey, ApiScope, Membership, Role, User, Workspace
-
-# A logged-in person gets the scope their role allows.
-ROLE_SCOPES = {
-    Role.OWNER: ApiScope.ADMIN,
-    Role.ADMIN: ApiScope.ADMIN,
-    Role.EDITOR: ApiScope.WRITE,
-    Role.VIEWER: ApiScope.READ,
-}
+from accounts.models import (
+    ROLE_SCOPES,
+    SCOPE_RANK,
+    ApiKey,
+    Membership,
+    User,
+    Workspace,
+    scope_within_role,
+)
 
 
 @dataclass
@@ -36,13 +36,11 @@ class Principal:
     def for_key(cls, api_key: ApiKey, membership: Membership) -> Principal:
         """The key's scope, capped by its creator's current role: the role may have been
         lowered after the key was made, and a key must never outrank the person it acts as."""
-        role_scope = ROLE_SCOPES[membership.role]
-        scope = min(api_key.scope, role_scope, key=SCOPE_RANK.__getitem__)
         return cls(
             workspace=api_key.workspace,
             user=api_key.created_by,
             membership=membership,
-            scope=scope,
+            scope=scope_within_role(api_key.scope, membership.role),
             api_key=api_key,
         )
 

@@ -191,6 +191,52 @@ def test_editors_and_viewers_get_403(request, persona, alice, acme):
     assert not ApiKey.objects.get().revoked
 
 
+def test_an_admin_demoted_to_viewer_loses_the_page_and_their_keys_read_only(
+    alice, acme, bob, client
+):
+    Membership.objects.filter(user=bob).update(role="admin")
+    api_key, secret = services.api_key_create(
+        workspace=acme, actor=member(bob), name="bob's", scope="admin"
+    )
+    Membership.objects.filter(user=bob).update(role="viewer")
+    client.force_login(bob)
+
+    page = client.get(reverse("settings:api_keys"))
+    create = client.post(reverse("settings:api_key_create"), {"name": "mine", "scope": "admin"})
+    revoke = client.post(reverse("settings:api_key_revoke", args=[api_key.public_id]))
+
+    assert (page.status_code, create.status_code, revoke.status_code) == (403, 403, 403)
+    assert ApiClient(secret).get("/api/v1/keys").status_code == 403
+    assert ApiKey.objects.count() == 1
+    assert not ApiKey.objects.get().revoked
+
+
+def test_the_page_says_when_a_key_is_capped_by_its_creators_role(alice_client, alice, acme, bob):
+    Membership.objects.filter(user=bob).update(role="admin")
+    services.api_key_create(workspace=acme, actor=member(bob), name="capped", scope="admin")
+    services.api_key_create(workspace=acme, actor=member(alice), name="full", scope="admin")
+    Membership.objects.filter(user=bob).update(role="viewer")
+
+    html = alice_client.get(reverse("settings:api_keys")).content.decode()
+
+    assert html.count("Acts as read: its creator’s role is now viewer") == 1
+    keys = {
+        key.name: key.effective_scope
+        for key in selectors.api_key_list_for_workspace(workspace=acme)
+    }
+    assert keys == {"capped": "read", "full": "admin"}
+
+
+def test_the_page_says_when_a_keys_creator_left(alice_client, alice, acme, bob):
+    Membership.objects.filter(user=bob).update(role="admin")
+    services.api_key_create(workspace=acme, actor=member(bob), name="orphan", scope="write")
+    Membership.objects.filter(user=bob).delete()
+
+    html = alice_client.get(reverse("settings:api_keys")).content.decode()
+
+    assert "Stopped working: its creator left the workspace" in html
+
+
 def test_viewer_does_not_see_the_tab(carol_client):
     response = carol_client.get(reverse("settings:members"))
 
