@@ -61,11 +61,18 @@ def scan_recorder_install(recorder: ScanRecorder) -> None:
     _recorder = recorder
 
 
+TEMPLATES = {404: "codes/scan_not_found.html", 410: "codes/scan_gone.html"}
+UNAVAILABLE_TEMPLATE = "codes/scan_unavailable.html"
+RETRY_AFTER_SECONDS = 30
+
+
 def _page(request, status: int, reason: str = ""):
-    template = "codes/scan_not_found.html" if status == 404 else "codes/scan_gone.html"
+    template = TEMPLATES.get(status, UNAVAILABLE_TEMPLATE)
     response = render(
         request, template, {"reason": reason, "message": REASONS.get(reason, "")}, status=status
     )
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = NO_STORE
     response["X-Robots-Tag"] = "noindex"
     # XFrameOptionsMiddleware and CommonMiddleware do not run for /r/ (see ShortUrlMiddleware).
@@ -126,7 +133,13 @@ def _redirect(destination: str, *, record: Any = None) -> HttpResponseRedirect:
 
 @require_safe
 def redirect(request, slug: str):
-    entry = redirect_entry_get(slug) if len(slug) <= 64 else MISSING
+    try:
+        entry = redirect_entry_get(slug) if len(slug) <= 64 else MISSING
+    except DatabaseError:
+        # Not cached anywhere and the database does not answer: nothing to redirect to, and
+        # not the scanner's fault either.
+        logger.warning("redirect of %r not looked up: the database is unavailable", slug)
+        return _page(request, 503)
     if entry == MISSING:
         return _page(request, 404)
     if entry == GONE:

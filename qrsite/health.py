@@ -1,55 +1,144 @@
-"""GET /healthz: the state of the database, the cache and the Celery broker."""
+"""Health endpoints: liveness for load balancers, readiness and dependency state for monitoring.
 
+`GET /healthz` (liveness) says this process answers HTTP and asks no dependency: a load
+balancer that drains nodes on it must not drain all of them because the shared Redis or
+database blinked, while cached redirects (and, without Redis, everything) still work.
+
+`GET /healthz/ready` probes the database, the cache and the broker at once and answers within
+HEALTH_PROBE_TIMEOUT whatever they do: 503 when the database does not answer (only cached
+redirects work then), 200 otherwise, "degraded" when the cache or the broker is down (scans and
+the API go on without them). Anonymous callers see ok/unavailable per component; error text,
+hosts and timings are for monitoring (`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-def _timed(probe):
-    started = time.perf_counter()
+@never_cache
+@require_safe
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> dict:
+    # A connection of its own, opened and closed here: the probe must not depend on (or
+    # break) a request thread's connection, and it runs in a thread of its own anyway.
+    probe = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        detail = probe()
-    except Exception as exc:
-        return {"ok": False, "error": exc.__class__.__name__, "detail": str(exc)[:200]}
-    return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1), **(detail or {})}
+        with probe.cursor() as cursor:
+            if probe.vendor == "postgresql":
+                timeout_ms = max(1, int(settings.HEALTH_PROBE_TIMEOUT * 1000))
+                cursor.execute(f"SET statement_timeout = {timeout_ms}")
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"vendor": probe.vendor}
+    finally:
+        probe.close()
 
 
-def _database():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"vendor": connection.vendor}
-
-
-def _cache():
+def _cache() -> dict:
     cache.set("healthz", "ok", 10)
     if cache.get("healthz") != "ok":
         raise RuntimeError("cache did not return what was written")
     return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
-def _broker():
+def _broker() -> dict:
     from qrsite.celery import app
 
     if app.conf.task_always_eager:
         # Embedded mode: tasks run in-process, there is no broker to be down.
         return {"mode": "eager"}
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=1)
+    timeout = settings.HEALTH_PROBE_TIMEOUT
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=0)  # one attempt: kombu's retries sleep seconds
     return {"mode": "broker"}
 
 
+PROBES = {"database": _database, "cache": _cache, "broker": _broker}
+
+_running: dict[str, Future] = {}
+_running_lock = threading.Lock()
+
+
+def _run(probe, future: Future) -> None:
+    started = time.perf_counter()
+    try:
+        detail = probe()
+    except Exception as exc:
+        future.set_result({"ok": False, "error": type(exc).__name__, "detail": str(exc)[:200]})
+    else:
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        future.set_result({"ok": True, "ms": ms, **detail})
+
+
+def _start(name: str) -> Future:
+    # One probe per dependency at a time in a process: a dependency that hangs keeps one
+    # thread waiting (until its own timeout), not one per health request.
+    with _running_lock:
+        future = _running.get(name)
+        if future is None or future.done():
+            future = _running[name] = Future()
+            threading.Thread(
+                target=_run, args=(PROBES[name], future), name=f"healthz-{name}", daemon=True
+            ).start()
+    return future
+
+
+def _check_all() -> dict[str, dict]:
+    futures = {name: _start(name) for name in PROBES}
+    deadline = time.monotonic() + settings.HEALTH_PROBE_TIMEOUT
+    checks = {}
+    for name, future in futures.items():
+        try:
+            checks[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            checks[name] = {
+                "ok": False,
+                "error": "Timeout",
+                "detail": f"no answer within {settings.HEALTH_PROBE_TIMEOUT} s",
+            }
+    return checks
+
+
+def _may_see_details(request) -> bool:
+    token = settings.HEALTH_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        return bool(request.user.is_staff)
+    except Exception:
+        return False  # the session store (the database) is down: anonymous it is
+
+
 @never_cache
-@require_GET
-def healthz(request):
-    checks = {"database": _timed(_database), "cache": _timed(_cache), "broker": _timed(_broker)}
-    healthy = all(check["ok"] for check in checks.values())
+@require_safe
+def readiness(request):
+    checks = _check_all()
+    if not checks["database"]["ok"]:
+        status = "unavailable"
+    elif all(check["ok"] for check in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    if not _may_see_details(request):
+        # Error text names hosts, ports and users: not for whoever can reach the node.
+        checks = {name: "ok" if check["ok"] else "unavailable" for name, check in checks.items()}
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )

@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A reused connection is pinged once per request (a round trip on every redirect); turn it
     # off when the database never drops idle connections and the scan path needs the time.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
+    # Without it a database host that drops packets holds each request for psycopg's 130 s;
+    # with it an uncached scan or an API call fails over to its 503 in seconds (2 is libpq's
+    # minimum). ?connect_timeout= in DATABASE_URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several processes and threads (gunicorn, the scan writer
     # threads) on one file, and SQLite has one writer at a time. A deferred transaction that
@@ -321,10 +327,17 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    # The health check must answer plain HTTP from a load balancer.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # The health checks must answer plain HTTP from a load balancer.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Health -------------------------------------------------------------------------------------
+# /healthz/ready shows error text, hosts and timings only to this bearer token (or a staff
+# session); anyone else sees ok/unavailable per component. Empty: staff sessions only.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# Seconds /healthz/ready waits for all its probes together (they run at once).
+HEALTH_PROBE_TIMEOUT = env.float("HEALTH_PROBE_TIMEOUT", default=0.5)
 
 # --- Logging ------------------------------------------------------------------------------------
 # Request logs never include client IP addresses: scans are privacy-preserving by design.

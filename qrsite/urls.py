@@ -9,13 +9,14 @@ from analytics.api.urls import urlpatterns as analytics_api
 from codes.api.urls import urlpatterns as codes_api
 from codes.views.home import home
 from qrsite.api.urls import api_urlpatterns
-from qrsite.health import healthz
+from qrsite.health import healthz, readiness
 
 # Analytics first: `codes/<id>/analytics` must not be taken for a codes route.
 api_v1 = [*analytics_api, *codes_api, *accounts_api]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", readiness, name="healthz-ready"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include((api_urlpatterns(api_v1), "api"))),

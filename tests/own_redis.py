@@ -1,10 +1,13 @@
 """A Redis server of the test's own, to pause or kill (never the shared one on 6379)."""
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 
 import pytest
 import redis
@@ -16,9 +19,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class OwnRedis:
+    url: str
+    admin: redis.Redis
+    process: subprocess.Popen
+
+    def freeze(self) -> None:
+        """Stop the server process: connections stay open and nothing answers (a hung host)."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+
 @contextlib.contextmanager
 def own_redis_server():
-    """Yields (url, admin client) for a fresh, empty redis-server; stopped afterwards."""
+    """Yields an OwnRedis for a fresh, empty redis-server; killed afterwards."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("needs the redis-server binary")
@@ -40,7 +57,7 @@ def own_redis_server():
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.05)
-        yield url, admin
+        yield OwnRedis(url, admin, server)
     finally:
         admin.close()
         server.kill()

@@ -10,10 +10,12 @@ else is a bug and becomes a logged 500 without a stack trace in the body.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views import defaults
@@ -21,6 +23,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 logger = logging.getLogger("qrsite.api")
+
+# What a client should wait before retrying when the database does not answer.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+# A database that cannot be reached (or a connection that dropped) is an outage, not a bug:
+# the request may simply be retried. Integrity and programming errors stay 500s.
+_OUTAGES = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ ERROR_CODES = {
         ErrorCode("idempotency_key_reused", 422, "This `Idempotency-Key` was used with a different request.", "Use a new key for a new request; reuse a key only to retry the very same request."),
         ErrorCode("rate_limited", 429, "Too many requests for this key and scope.", "Wait for `Retry-After` seconds; back off exponentially on repeated 429s."),
         ErrorCode("server_error", 500, "Something failed on our side; nothing was half-written.", "Retry with backoff (with the same `Idempotency-Key`); report it if it persists."),
+        ErrorCode("service_unavailable", 503, "A service the API depends on (the database) is unreachable for a moment.", "Wait for `Retry-After` seconds and retry with the same `Idempotency-Key`."),
     ]
 }  # fmt: skip
 
@@ -191,6 +200,8 @@ def exception_handler(exc, context) -> Response:
         return _error_response(request, "permission_denied", message)
     if isinstance(exc, RequestDataTooBig):
         return _error_response(request, "payload_too_large", "The request body is too large.")
+    if isinstance(exc, _OUTAGES):
+        return _unavailable(request, _error_response)
     if isinstance(exc, exceptions.APIException):
         code = _code_for(exc)
         headers = dict(getattr(exc, "headers", {}) or {})
@@ -214,6 +225,15 @@ def exception_handler(exc, context) -> Response:
 def _error_response(request, code, message, *, field=None, status_code=None) -> Response:
     status_code = status_code or ERROR_CODES[code].status
     return Response(envelope(request, code, message, field=field), status=status_code)
+
+
+def _unavailable(request, respond):
+    logger.warning("API request failed, the database is unavailable: %s", sys.exc_info()[1])
+    response = respond(
+        request, "service_unavailable", "The service is unavailable for a moment. Retry later."
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
 
 
 # --- Django-level handlers (errors raised outside DRF views) ----------------------------------
@@ -249,5 +269,8 @@ def permission_denied(request, exception=None):
 
 def server_error(request):
     if _is_api(request):
+        # Django calls this while handling the exception (a middleware's database query).
+        if isinstance(sys.exc_info()[1], _OUTAGES):
+            return _unavailable(request, _json)
         return _json(request, "server_error", "Something went wrong on our side.")
     return defaults.server_error(request)

@@ -45,7 +45,7 @@ RATE_HEADERS = {
 }
 
 # Which errors each kind of operation can answer with.
-_ALWAYS = ["400", "401", "403", "404", "405", "413", "415", "429", "500"]
+_ALWAYS = ["400", "401", "403", "404", "405", "413", "415", "429", "500", "503"]
 _POST = ["409", "422"]
 
 
@@ -90,9 +90,10 @@ def add_error_responses(result, generator, request, public):
                 }
             for response in responses.values():
                 response.setdefault("headers", {}).update(RATE_HEADERS)
-            if "429" in responses:
-                responses["429"]["headers"]["Retry-After"] = {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer"},
-                }
+            for status in ("429", "503"):
+                if status in responses:
+                    responses[status]["headers"]["Retry-After"] = {
+                        "description": "Seconds to wait before retrying.",
+                        "schema": {"type": "integer"},
+                    }
     return result

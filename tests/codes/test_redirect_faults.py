@@ -21,13 +21,13 @@ from tests.own_redis import own_redis_server
 
 @pytest.fixture
 def redirect_redis(settings):
-    with own_redis_server() as (url, admin):
-        settings.REDIRECT_CACHE_URL = url
+    with own_redis_server() as server:
+        settings.REDIRECT_CACHE_URL = server.url
         forget_outages()
         try:
-            yield url, admin
+            yield server.url, server.admin
         finally:
-            redirect_cache._stores.pop(url, None)
+            redirect_cache._stores.pop(server.url, None)
             forget_outages()
 
 
