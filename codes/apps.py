@@ -14,7 +14,7 @@ DEMO_CODES = [
         "name": "Product 123 - Label QR",
         "destination": "https://example.com/product/123",
         "in_group": True,
-        "style": {"error_correction": "Q", "finder_ball_shape": "rounded"},
+        "style": {"error_correction": "Q", "finder_frame_shape": "rounded"},
     },
     {
         "external_id": "demo:guest-wifi",

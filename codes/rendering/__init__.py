@@ -7,21 +7,15 @@ Public API::
     render(payload, style, *, format="png", size=400, logo=None, dpi=300) -> bytes
     content_type_for(format) -> str                    # MIME type
     prepare_logo(data) -> Logo                         # validated, re-encoded PNG + sha256
-    check(payload, style, *, logo=None, size=None, scan_distance_m=0.3) -> CheckReport
+    check(payload, style, *, logo=None, scan_distance_m=0.3) -> CheckReport
     ensure_scannable(...) -> CheckReport               # raises SpecError when not ok
-    check_many(payloads, style, *, logo=None, size=None) -> {position: errors}  # bulk
-    combination_refusal(style) -> str | None           # refused whatever the content
-    refused_combinations() -> [(options, why)]         # the same, as a list for an editor
-
-``size`` in the guard is the delivered raster width in px (as ``render`` takes it); None means
-vector output (SVG/PDF), judged at the report's minimum print size.
+    check_many(payloads, style, *, logo=None) -> {position: errors}  # one design, many payloads
 
 Every refusal is a ``SpecError`` (a plain exception) mapping field -> what to change; the codes
 app turns it into a Django ``ValidationError`` at its edges (``codes.render_errors``).
 """
 
 from .check import CheckReport, check, check_many, ensure_scannable
-from .check.combinations import combination_refusal, refused_combinations
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
 from .errors import SpecError
@@ -44,11 +38,10 @@ FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
 def clear_caches(*, logos: bool = True) -> None:
     """Forget cached renders, reports, symbols and (unless ``logos=False``) prepared logos."""
     from . import engine, geometry, logo
-    from .check import _delivered, _reports
+    from .check import _reports
 
     engine.renders.clear()
     _reports.clear()
-    _delivered.clear()
     geometry.encode.cache_clear()
     geometry.build.cache_clear()
     if logos:
@@ -76,12 +69,10 @@ __all__ = [
     "check",
     "check_many",
     "clear_caches",
-    "combination_refusal",
     "content_type_for",
     "encode_content",
     "ensure_scannable",
     "label_font_name",
     "prepare_logo",
-    "refused_combinations",
     "render",
 ]

@@ -1,8 +1,6 @@
 import io
 import os
 
-import cv2
-import numpy as np
 import pytest
 import zxingcpp
 from hypothesis import HealthCheck, settings
@@ -22,43 +20,6 @@ settings.register_profile(
 
 def decode(image: Image.Image | bytes, *, try_invert: bool = False) -> list[str]:
     """Every QR code zxing-cpp reads in the image, inversion off unless asked."""
-    image = _flat(image)
-    found = zxingcpp.read_barcodes(
-        image,
-        formats=zxingcpp.BarcodeFormat.QRCode,
-        try_invert=try_invert,
-        text_mode=zxingcpp.TextMode.Plain,
-    )
-    return [b.text for b in found]
-
-
-def decode_opencv(image: Image.Image | bytes, *, try_invert: bool = False) -> list[str]:
-    """The QR code OpenCV reads in the image (its own detector and decoder), as UTF-8 text.
-
-    Like the guard, OpenCV gets a second look at 1.5x (a phone sees many frames)."""
-    grey = _flat(image).convert("L")
-    candidates = [grey, Image.eval(grey, lambda v: 255 - v)] if try_invert else [grey]
-    detector = cv2.QRCodeDetectorAruco()
-    for candidate in candidates:
-        closer = candidate.resize(
-            (candidate.width * 3 // 2, candidate.height * 3 // 2), Image.Resampling.BILINEAR
-        )
-        for look in (candidate, closer):
-            data, _, _ = detector.detectAndDecodeBytes(np.asarray(look))
-            if data:
-                return [data.decode("utf-8", "replace")]
-    return []
-
-
-def decode_both(image: Image.Image | bytes, *, try_invert: bool = False) -> list[str]:
-    """What both decoders agree the image holds; a disagreement is returned as one string
-    naming both readings, so an assert shows it."""
-    zxing = decode(image, try_invert=try_invert)
-    opencv = decode_opencv(image, try_invert=try_invert)
-    return zxing if zxing == opencv else [f"zxing read {zxing}, opencv read {opencv}"]
-
-
-def _flat(image: Image.Image | bytes) -> Image.Image:
     if isinstance(image, bytes):
         image = Image.open(io.BytesIO(image))
     if image.mode in ("RGBA", "LA", "P"):
@@ -66,7 +27,13 @@ def _flat(image: Image.Image | bytes) -> Image.Image:
         paper = Image.new("RGB", image.size, (255, 255, 255))
         paper.paste(image, mask=image.getchannel("A"))
         image = paper
-    return image
+    found = zxingcpp.read_barcodes(
+        image,
+        formats=zxingcpp.BarcodeFormat.QRCode,
+        try_invert=try_invert,
+        text_mode=zxingcpp.TextMode.Plain,
+    )
+    return [b.text for b in found]
 
 
 def png_bytes(size=(120, 80), color=(200, 30, 60, 255), fmt="PNG") -> bytes:

@@ -1,10 +1,9 @@
 """Property: every design either scans back to exactly its payload or is refused with a reason.
 
 Random payloads of every content type x module shape x finder shapes x EC level x colours x
-logo/frame. The guard (``check``, told the delivered size) decides; when it says ok, the PNG at
-that size and the SVG (rasterised from its own paths) must both decode to the payload in both
-decoders (zxing-cpp and OpenCV) with inversion off (unless allowed). When it refuses, every
-error names a known field with a non-empty reason.
+logo/frame. The guard (``check``) decides; when it says ok, the PNG at a real size and the SVG
+(rasterised from its own paths) must both decode to the payload with inversion off (unless
+allowed). When it refuses, every error names a known field with a non-empty reason.
 
 Examples are bounded by the ``rendering`` hypothesis profile (RENDER_EXAMPLES, default 60) and
 replay a fixed set in `make test`; `make soak` explores 1,000 fresh ones. Designs a soak found
@@ -16,9 +15,8 @@ import datetime as dt
 import io
 
 import pytest
-from hypothesis import event, given, note, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from hypothesis.control import currently_in_test_context
 from PIL import Image
 
 from codes.rendering import (
@@ -36,7 +34,7 @@ from codes.rendering import (
     render,
 )
 
-from .conftest import decode_both
+from .conftest import decode
 from .vector import rasterize_svg
 
 KNOWN_FIELDS = (
@@ -192,22 +190,19 @@ def assert_refused_with_reason(errors: dict[str, str]):
 
 
 def assert_scans_or_is_refused(payload, style, logo, size):
-    report = check(payload, style, logo=logo, size=size)
+    report = check(payload, style, logo=logo)
     if not report.ok:
         assert_refused_with_reason(report.errors)
-        if currently_in_test_context():  # FOUND replays run outside hypothesis
-            event(f"refused: {', '.join(sorted(report.errors))}")
+        event(f"refused: {', '.join(sorted(report.errors))}")
         return
     assert report.decodes
     png = render(payload, style, size=size, logo=logo)
     inverted = style.allow_inverted
-    if currently_in_test_context():
-        event("scans")
-    assert decode_both(png, try_invert=inverted) == [payload]
+    event("scans")
+    assert decode(png, try_invert=inverted) == [payload]
     if not inverted:
         svg = render(payload, style, format="svg", logo=logo)
-        assert check(payload, style, logo=logo).ok
-        assert decode_both(rasterize_svg(svg, scale=6), try_invert=inverted) == [payload]
+        assert decode(rasterize_svg(svg, scale=6), try_invert=inverted) == [payload]
 
 
 @settings(settings.get_profile("rendering"))
@@ -219,8 +214,6 @@ def assert_scans_or_is_refused(payload, style, logo, size):
     size=st.sampled_from([256, 400, 640]),
 )
 def test_every_design_scans_or_is_refused_with_a_reason(kind, data, style_kwargs, logo, size):
-    # Printed with a failure: pytest shows the drawn arguments of this test as blanks.
-    note(f"design: {kind=} {style_kwargs=} logo=LOGOS[{LOGOS.index(logo)}] {size=}")
     try:
         payload = encode_content(kind, data.draw(CONTENT[kind], label="content"))
         style = Style(**style_kwargs)
@@ -236,7 +229,6 @@ FOUND = [
     # `--hypothesis-seed=245293634735749084357843551268633158396` (wave 2): a dense vCard with
     # non-ASCII text on a transparent background with a logo passes the guard, which judges at
     # 5 px per module, but the 256 px PNG delivered (under 4 px per module) does not decode.
-    # Issue 13: now refused (its circle eye frames, and a size under the design's floor).
     pytest.param(
         "vcard",
         {
@@ -271,6 +263,11 @@ FOUND = [
         },
         1,
         256,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="issue 13: the guard does not yet judge the delivered size; a strict xfail "
+            "turns into a failure the day it scans, so the fix removes this mark",
+        ),
         id="dense-vcard-logo-256px",
     ),
 ]
