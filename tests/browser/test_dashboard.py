@@ -110,7 +110,10 @@ def test_create_style_download_scan_and_see_the_scan(page, browser, shot, live_s
     expect(page.locator("#preview")).to_contain_text("Scans reliably")
     shot("editor")
 
-    page.get_by_role("button", name="Create code").click()
+    # The desktop button beside the preview (a second one shows on phones only).
+    page.get_by_role("complementary", name="Preview").get_by_role(
+        "button", name="Create code"
+    ).click()
     expect(page.get_by_role("heading", name="Spring menu – table cards")).to_be_visible()
     expect(page.get_by_text("Your code is ready")).to_be_visible()
     code = QRCode.objects.get(workspace=acme)

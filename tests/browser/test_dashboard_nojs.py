@@ -41,7 +41,10 @@ def test_create_with_preview_and_logo_without_javascript(nojs, alice, acme):
     expect(page.get_by_role("group", name="Pattern").get_by_label("Dots")).to_be_checked()
     assert not QRCode.objects.exists()
 
-    page.get_by_role("button", name="Create code").click()
+    # The desktop button beside the preview (a second one shows on phones only).
+    page.get_by_role("complementary", name="Preview").get_by_role(
+        "button", name="Create code"
+    ).click()
     expect(page.get_by_text("Your code is ready")).to_be_visible()
     code = QRCode.objects.get(workspace=acme)
     assert code.logo is not None
