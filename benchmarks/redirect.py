@@ -201,7 +201,7 @@ def wrk(url: str, *, seconds: float, connections: int) -> dict[str, int]:
     return {k: int(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
 
 
-async def _exact_client(port: int, path: str, total: int, connections: int) -> tuple[int, int]:
+async def send_exact(port: int, path: str, total: int, connections: int) -> tuple[int, int]:
     """Send exactly `total` requests over `connections` keep-alive connections and wait for
     every answer; returns (sent, answered with 302)."""
     request = (
@@ -264,7 +264,7 @@ def run_scenario(name, path, recording, args, slug_port) -> dict:
         before_exact = int(django(env, COUNT))
         # wrk stops mid-flight (a request it wrote may never reach the app), so losslessness
         # is checked with an exact count: every request sent is answered before counting.
-        sent, answered = asyncio.run(_exact_client(port, path, args.exact, args.connections))
+        sent, answered = asyncio.run(send_exact(port, path, args.exact, args.connections))
         result.update(exact_sent=sent, exact_302=answered)
     finally:
         server.send_signal(signal.SIGTERM)

@@ -31,11 +31,11 @@ import redis
 # The redirect benchmark's server helpers (this script's directory is on the path).
 from redirect import (
     HOST,
-    PHONE,
     PYTHON,
     ROOT,
     bench_env,
     django,
+    send_exact,
     start_gunicorn,
     wait_until_up,
 )
@@ -125,34 +125,6 @@ class RedisServer:
         return sum(self.client.llen(key) for key in BUFFER_KEYS)
 
 
-async def send_scans(port: int, path: str, total: int, connections: int) -> tuple[int, int]:
-    """Send exactly `total` requests over keep-alive connections; returns (sent, 302s)."""
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: {PHONE}\r\n"
-        "X-Forwarded-For: 81.2.69.160\r\n\r\n"
-    ).encode()
-    counts = {"sent": 0, "ok": 0}
-
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(HOST, port)
-        while counts["sent"] < total:
-            counts["sent"] += 1
-            writer.write(request)
-            await writer.drain()
-            status = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
-            counts["ok"] += b" 302 " in status
-        writer.close()
-
-    await asyncio.gather(*(connection() for _ in range(connections)))
-    return counts["sent"], counts["ok"]
-
-
 def killer(server: RedisServer, flusher: int, args, report: dict, done: threading.Event) -> None:
     """Kill Redis once the buffer holds --kill-at scans, then start it on the same files."""
     while not done.is_set():
@@ -209,7 +181,7 @@ def run(name: str, persistence: list[str], args) -> dict:
             watch.start()
             started = time.monotonic()
             sent, answered = asyncio.run(
-                send_scans(web_port, f"/r/{slug}", args.scans, args.connections)
+                send_exact(web_port, f"/r/{slug}", args.scans, args.connections)
             )
             report["seconds"] = time.monotonic() - started
             done.set()
