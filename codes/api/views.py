@@ -41,7 +41,7 @@ from codes.api.serializers import (
 )
 from codes.models import CampaignGroup, QRCode
 from codes.render_errors import engine_refusals
-from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
+from codes.rendering import Style, content_type_for, encode_content, ensure_deliverable, render
 from codes.validation import validate_destination
 from qrsite.api.errors import django_error_items, flatten_errors, validation_response
 from qrsite.api.views import ApiView, ApiViewSet
@@ -401,6 +401,6 @@ class RenderView(ApiView):
         logo = resolve_logo(workspace=self.workspace, value=data.get("logo"))
         logo_bytes = logo.read_bytes() if logo else None
         style = Style.from_dict(data["style"])
-        ensure_scannable(payload, style, logo=logo_bytes)
+        ensure_deliverable(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         body = render(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         return _image_response(body, fmt, "qr-code")
