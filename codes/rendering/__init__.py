@@ -29,6 +29,7 @@ from .check import (
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
 from .decoders import CONDITION_NAMES, decoders
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
+from .engine import RASTER as RASTER_FORMATS
 from .errors import SpecError
 from .fonts import font_name as label_font_name
 from .logo import Logo, prepare_logo
@@ -72,6 +73,7 @@ __all__ = [
     "FRAMES",
     "GRADIENT_KINDS",
     "MODULE_SHAPES",
+    "RASTER_FORMATS",
     "CheckReport",
     "ContentType",
     "Field",
