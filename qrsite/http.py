@@ -68,16 +68,14 @@ def address_refusal(
         return "is a cloud metadata address"
     if address.is_link_local:
         return "is a link-local address"
-    if address.is_unspecified or address.is_multicast or address.is_reserved:
+    if address.is_unspecified or address.is_multicast:
         return "is not a routable unicast address"
-    if isinstance(address, ipaddress.IPv4Address) and address == ipaddress.IPv4Address(
-        "255.255.255.255"
-    ):
-        return "is a broadcast address"
+    if address.is_loopback:  # before "reserved": ::1 lies in IPv6's reserved ::/8
+        return None if allow_private else "is a loopback address"
+    if address.is_reserved:  # 240.0.0.0/4 and 255.255.255.255 among them
+        return "is not a routable unicast address"
     if allow_private:
         return None
-    if address.is_loopback:
-        return "is a loopback address"
     if address in _CGNAT:
         return "is a carrier-grade NAT address"
     if address.is_private or not address.is_global:
