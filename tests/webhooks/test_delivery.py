@@ -10,10 +10,10 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from tests.webhooks.receiver import Answer
 from webhooks import services
 from webhooks.delivery import endpoint_drain, endpoints_due
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from tests.webhooks.receiver import Answer
 
 
 @pytest.fixture
@@ -42,7 +42,9 @@ def test_a_2xx_answer_is_delivered_and_logged(receiver, endpoint, alice_admin):
     assert attempt.latency_ms < 5000
 
 
-def test_failures_retry_on_the_schedule_then_fail_for_good(receiver, endpoint, alice_admin, settings):
+def test_failures_retry_on_the_schedule_then_fail_for_good(
+    receiver, endpoint, alice_admin, settings
+):
     receiver.default = Answer(500, body=b"oops")
     schedule = settings.WEBHOOKS_RETRY_SCHEDULE
     delivery = services.endpoint_send_test(endpoint=endpoint, actor=alice_admin)
@@ -198,7 +200,9 @@ def test_a_dead_senders_delivery_is_picked_up_once_its_lease_runs_out(
 ):
     services.endpoint_send_test(endpoint=endpoint, actor=alice_admin)
     # A sender took the lease and died before recording anything.
-    lease = timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS + settings.WEBHOOKS_LEASE_MARGIN_SECONDS)
+    lease = timedelta(
+        seconds=settings.WEBHOOKS_TIMEOUT_SECONDS + settings.WEBHOOKS_LEASE_MARGIN_SECONDS
+    )
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         lease_token="dead", lease_until=timezone.now() + lease
     )
