@@ -113,4 +113,5 @@ def test_disabling_and_enabling_through_patch(admin_client, receiver):
     assert "disabled" in refused.json()["error"]["message"]
 
     on = admin_client.patch(url, {"is_enabled": True}).json()
-    assert on["status"] == "active" and on["disabled_reason"] == ""
+    assert on["status"] == "active"
+    assert on["disabled_reason"] == ""

@@ -170,7 +170,8 @@ def test_five_days_of_failures_disable_the_endpoint_and_email_the_owners(
     with time_machine.travel(start, tick=False) as clock:
         _send_test(endpoint, alice_admin)
         endpoint.refresh_from_db()
-        assert endpoint.failing_since is not None and endpoint.is_enabled
+        assert endpoint.failing_since is not None
+        assert endpoint.is_enabled
         clock.move_to(start + timedelta(days=settings.WEBHOOKS_DISABLE_AFTER_DAYS, minutes=1))
         with django_capture_on_commit_callbacks(execute=True):
             _send_test(endpoint, alice_admin)
@@ -224,7 +225,8 @@ def test_redeliver_sends_the_same_webhook_id_again(receiver, endpoint, alice_adm
     endpoint_drain(endpoint_id=endpoint.pk)
 
     again.refresh_from_db()
-    assert again.pk != delivery.pk and again.state == DeliveryState.SUCCEEDED
+    assert again.pk != delivery.pk
+    assert again.state == DeliveryState.SUCCEEDED
     assert [r.headers["webhook-id"] for r in receiver.requests] == [delivery.message_id] * 2
     assert WebhookAttempt.objects.count() == 2
 

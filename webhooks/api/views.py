@@ -39,7 +39,7 @@ ENDPOINT_EXAMPLE = {
     "created_at": "2026-03-08T14:30:00Z",
     "updated_at": "2026-03-08T14:30:00Z",
 }
-SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a documentation example
 EVENTS_DOC = "Event payloads (the body of each delivery):\n\n" + "\n".join(
     f"- `{name}`: {text}" for name, text in EVENT_TYPES.items()
 )
