@@ -4,6 +4,9 @@ alice's membership (the actor of endpoint services)."""
 import pytest
 
 from accounts.models import Membership
+
+# Buffered recording on the real Redis, as the analytics tests use it.
+from tests.analytics.conftest import real_buffer  # noqa: F401
 from tests.webhooks.receiver import Receiver
 from webhooks import services
 

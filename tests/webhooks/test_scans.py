@@ -12,7 +12,6 @@ from django.utils import timezone
 from analytics import services as recording
 from analytics.capture import ScanEvent
 from codes import services as code_services
-from tests.analytics.conftest import real_buffer  # noqa: F401 - a fixture
 from tests.analytics.scanning import scan
 from webhooks.models import WebhookDelivery, WebhookEvent
 
