@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("codes.urls")),
     path("", include(([path("", home, name="home")], "dashboard"))),
     path("", include("accounts.dashboard_urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
 ]
 
 # Under /api/ errors raised outside the API views are JSON too; elsewhere Django's pages.

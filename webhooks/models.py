@@ -31,7 +31,7 @@ class WebhookEndpoint(models.Model):
     workspace = models.ForeignKey(
         "accounts.Workspace", on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
-    url = models.URLField(max_length=2000)
+    url = models.CharField(max_length=2000)
     description = models.CharField(max_length=200, blank=True)
     # Event types it receives; ["*"] means every type, present and future.
     events = models.JSONField(default=list)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, Workspace
+from accounts.models import Membership, User, Workspace
 from codes.models import CampaignGroup
 from qrsite.http import UnsafeTarget, target_check
 from webhooks import events as ev
@@ -37,7 +37,12 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def _check_manager(actor: Membership, workspace_id: int) -> None:
+def _check_manager(actor: Membership | User, workspace_id: int) -> None:
+    """Owners and admins of the workspace; an operator (staff) acting from the admin site."""
+    if isinstance(actor, User):
+        if actor.is_staff or actor.is_superuser:
+            return  # the admin site gates its actions by model permissions
+        raise PermissionDenied("Only workspace owners and admins can manage webhooks.")
     if actor.workspace_id != workspace_id:
         raise Http404("No such webhook endpoint.")
     if not actor.can_manage:
