@@ -2,6 +2,7 @@
 127.0.0.1, and see the delivery in the log, verified with the secret the page showed once."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from tests.conftest import PASSWORD
 from tests.webhooks.receiver import Receiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("WEBHOOK_SHOTS_DIR", "/tmp/shots-15"))
+# Screenshots at desktop and phone widths, to look at (not compared).
+SHOTS = Path(os.environ.get("WEBHOOK_SHOTS_DIR") or Path(tempfile.gettempdir()) / "shots-15")
 
 
 @pytest.fixture
