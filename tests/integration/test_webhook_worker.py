@@ -75,7 +75,7 @@ def _start_worker(queue: str, redis_url: str, schedule: str) -> subprocess.Popen
             "--without-gossip",
             "--without-mingle",
             "--loglevel=WARNING",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
