@@ -154,9 +154,13 @@ def attempt(delivery: WebhookDelivery) -> WebhookAttempt:
 @transaction.atomic
 def _record(delivery, started, status, latency_ms, snippet, error, retry_after) -> WebhookAttempt:
     now = timezone.now()
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
     number = delivery.attempt_count + 1
     succeeded = status is not None and 200 <= status < 300
+    endpoint = delivery.endpoint
+    if not succeeded or endpoint.failing_since is not None:
+        # The endpoint's state changes: under its row lock, and the sender's copy follows.
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        delivery.endpoint = endpoint
     next_at = None
     state = DeliveryState.PENDING
     if succeeded:
@@ -284,18 +288,26 @@ def endpoint_drain(*, endpoint_id: int, max_seconds: float | None = None) -> int
     while True:
         if not _acquire(endpoint_id, token):
             return sent
+        renewed = time.monotonic()
         try:
             while time.monotonic() < deadline:
                 batch = _due(endpoint_id, 100)
                 if not batch:
                     break
+                endpoint = batch[0].endpoint
                 for delivery in batch:
-                    if not delivery.endpoint.is_enabled:
-                        return sent
+                    delivery.endpoint = endpoint  # one copy, kept current by _record
                     attempt(delivery)
+                    endpoint = delivery.endpoint
                     sent += 1
-                    if not _acquire(endpoint_id, token):  # renews; False if it was lost
+                    if not endpoint.is_enabled:
                         return sent
+                    # The lease runs timeout + margin from its renewal, so renewing once half
+                    # the margin has passed keeps it alive through the next attempt.
+                    if time.monotonic() - renewed > settings.WEBHOOKS_LEASE_MARGIN_SECONDS / 2:
+                        if not _acquire(endpoint_id, token):  # False: it was lost
+                            return sent
+                        renewed = time.monotonic()
             else:
                 return sent  # out of time: the sweep (or the caller) goes on later
         finally:
