@@ -161,7 +161,7 @@ def start_worker(env) -> subprocess.Popen:
             "--without-gossip",
             "--without-mingle",
             "--loglevel=WARNING",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
