@@ -116,3 +116,23 @@ def test_a_disabled_endpoint_says_why(alice_client, make_endpoint, alice_admin):
     page = alice_client.get(reverse("webhooks:detail", args=[endpoint.public_id])).content
     assert b"Disabled by a workspace admin" in page
     assert b">Send test event</button>" not in page
+
+
+def test_the_delivery_log_costs_the_same_queries_for_more_rows(
+    alice_client, make_endpoint, alice_admin
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    endpoint, _ = make_endpoint("http://127.0.0.1:9/hooks")
+    url = reverse("webhooks:detail", args=[endpoint.public_id])
+
+    def queries_with(total):
+        while endpoint.deliveries.count() < total:
+            services.endpoint_send_test(endpoint=endpoint, actor=alice_admin)
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get(url).status_code == 200
+        return len(captured)
+
+    queries_with(1)  # the first request of a session does more (its session, its workspace)
+    assert queries_with(2) == queries_with(12)
