@@ -28,7 +28,7 @@ from email.utils import parsedate_to_datetime
 import urllib3
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks import Webhook
@@ -297,7 +297,10 @@ def endpoint_drain(*, endpoint_id: int, max_seconds: float | None = None) -> int
                 endpoint = batch[0].endpoint
                 for delivery in batch:
                     delivery.endpoint = endpoint  # one copy, kept current by _record
-                    attempt(delivery)
+                    try:
+                        attempt(delivery)
+                    except (WebhookEndpoint.DoesNotExist, IntegrityError):
+                        return sent  # the endpoint was deleted meanwhile, its log with it
                     endpoint = delivery.endpoint
                     sent += 1
                     if not endpoint.is_enabled:

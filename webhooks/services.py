@@ -220,7 +220,8 @@ def endpoint_update(
         changed.update(disabled_reason="Disabled by a workspace admin.", disabled_at=timezone.now())
     for field, value in changed.items():
         setattr(endpoint, field, value)
-    endpoint.save()
+    # Named fields only: a sender's lease on the row is not this write's business.
+    endpoint.save(update_fields=[*changed, "updated_at"])
     if endpoint.is_enabled:
         _drain_after_commit(endpoint.pk)
     return endpoint

@@ -237,3 +237,37 @@ def test_deliveries_go_out_in_the_order_of_their_events(receiver, endpoint, alic
     endpoint_drain(endpoint_id=endpoint.pk)
 
     assert [r.headers["webhook-id"] for r in receiver.requests] == [d.message_id for d in sent]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endpoint_deleted_during_a_delivery_ends_its_sender_quietly(
+    receiver, make_endpoint, alice_admin, monkeypatch
+):
+    import threading
+
+    from webhooks import tasks
+
+    # No sender on commit: the one below is the only one.
+    monkeypatch.setattr(tasks, "endpoint_drain_enqueue", lambda endpoint_id: None)
+    endpoint, _ = make_endpoint(receiver.url)
+    receiver.answer(Answer(200, delay=1))
+    services.endpoint_send_test(endpoint=endpoint, actor=alice_admin)
+    outcome = []
+
+    def send():
+        from django.db import connection
+
+        try:
+            outcome.append(endpoint_drain(endpoint_id=endpoint.pk))
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    receiver.wait_for(1)
+    services.endpoint_delete(endpoint=endpoint, actor=alice_admin)
+    sender.join(timeout=30)
+
+    assert outcome == [0]  # it sent, found its endpoint gone, and stopped without an error
+    assert len(receiver.requests) == 1
+    assert not WebhookDelivery.objects.exists()
