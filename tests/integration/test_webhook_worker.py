@@ -50,6 +50,8 @@ def _start_worker(queue: str, redis_url: str, schedule: str) -> subprocess.Popen
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # Its beat also schedules the scan flush: it must not drain a buffer other tests use.
+        "SCAN_BUFFER_URL": "",
         "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
         "WEBHOOKS_ALLOW_HTTP": "true",
         # A short lease and sweep, so the test does not wait minutes for the handover.
