@@ -26,6 +26,11 @@ class EndpointForm(forms.Form):
         required=False,
         help_text="Counts that send code.scan_threshold_reached once per code, like 100, 1000.",
     )
+    code_scan_thresholds = forms.CharField(
+        label="Thresholds for single codes",
+        required=False,
+        help_text="Code id, colon, counts; codes separated by semicolons: code_ab12…: 50, 500",
+    )
     scan_batch_size = forms.IntegerField(
         label="Scans per code.scanned request",
         initial=1,
@@ -56,6 +61,21 @@ class EndpointForm(forms.Form):
                 ) from None
         return values
 
+    def clean_code_scan_thresholds(self):
+        raw = self.cleaned_data["code_scan_thresholds"].strip()
+        found: dict[str, list[int]] = {}
+        for part in filter(None, (p.strip() for p in raw.split(";"))):
+            code_id, colon, counts = part.partition(":")
+            if not colon or not code_id.strip():
+                raise forms.ValidationError(f"“{part}” needs a code id, a colon and counts.")
+            try:
+                found[code_id.strip()] = [int(c) for c in counts.replace(" ", "").split(",")]
+            except ValueError:
+                raise forms.ValidationError(
+                    f"The counts of {code_id.strip()} must be whole numbers."
+                ) from None
+        return found
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
@@ -64,5 +84,6 @@ class EndpointForm(forms.Form):
             "events": ["*"] if data["all_events"] else list(data["events"]),
             "group": self.groups.get(data["group"]) if data["group"] else None,
             "scan_thresholds": data["scan_thresholds"],
+            "code_scan_thresholds": data["code_scan_thresholds"],
             "scan_batch_size": data["scan_batch_size"],
         }

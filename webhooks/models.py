@@ -40,6 +40,8 @@ class WebhookEndpoint(models.Model):
         "codes.CampaignGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     scan_thresholds = models.JSONField(default=list, blank=True)
+    # More thresholds for single codes: {"code_...": [50, 500]}, on top of scan_thresholds.
+    code_scan_thresholds = models.JSONField(default=dict, blank=True)
     # code.scanned deliveries carry up to this many scans each (1: one request per scan).
     scan_batch_size = models.PositiveSmallIntegerField(default=1)
     is_enabled = models.BooleanField(default=True)
@@ -63,6 +65,9 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def thresholds_for(self, code_public_id: str) -> set[int]:
+        return set(self.scan_thresholds) | set(self.code_scan_thresholds.get(code_public_id, []))
 
     def wants(self, event_type: str) -> bool:
         return "*" in self.events or event_type in self.events

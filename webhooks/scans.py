@@ -68,9 +68,9 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
                     (_event(code, ev.CODE_FIRST_SCAN, data, now, f"first_scan:{code_id}"), targets)
                 )
         wanting = for_code(ev.CODE_SCAN_THRESHOLD_REACHED, code)
-        for threshold in sorted({t for e in wanting for t in e.scan_thresholds}):
+        for threshold in sorted({t for e in wanting for t in e.thresholds_for(code.public_id)}):
             if before < threshold <= after:
-                targets = [e for e in wanting if threshold in e.scan_thresholds]
+                targets = [e for e in wanting if threshold in e.thresholds_for(code.public_id)]
                 data = {"code": code.payload, "threshold": threshold, "scans": after}
                 key = f"threshold:{code_id}:{threshold}"
                 planned.append(

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, User, Workspace
-from codes.models import CampaignGroup
+from codes.models import CampaignGroup, QRCode
 from qrsite.http import UnsafeTarget, target_check
 from webhooks import events as ev
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -108,6 +108,35 @@ def _clean_thresholds(values: Any) -> list[int]:
     return sorted(cleaned)
 
 
+def _clean_code_thresholds(values: Any, workspace_id: int) -> dict[str, list[int]]:
+    """{"code_...": [counts]}: thresholds for single codes of the workspace."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ValidationError(
+            {"code_scan_thresholds": 'Give code ids and their counts, like {"code_…": [50]}.'}
+        )
+    known = set(
+        QRCode.objects.filter(workspace_id=workspace_id, public_id__in=list(values)).values_list(
+            "public_id", flat=True
+        )
+    )
+    cleaned = {}
+    for code_id, counts in values.items():
+        if code_id not in known:
+            raise ValidationError(
+                {"code_scan_thresholds": f"No code “{code_id}” in this workspace."}
+            )
+        try:
+            cleaned[code_id] = _clean_thresholds(counts)
+        except ValidationError as exc:
+            message = " ".join(exc.messages)
+            raise ValidationError({"code_scan_thresholds": f"{code_id}: {message}"}) from None
+    if len(cleaned) > 1000:
+        raise ValidationError({"code_scan_thresholds": "At most 1000 codes per endpoint."})
+    return cleaned
+
+
 def _clean_batch_size(value: Any) -> int:
     limit = settings.WEBHOOKS_MAX_SCAN_BATCH_SIZE
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
@@ -157,6 +186,7 @@ def endpoint_create(
     description: str = "",
     group: CampaignGroup | None = None,
     scan_thresholds: list[int] | None = None,
+    code_scan_thresholds: dict[str, list[int]] | None = None,
     scan_batch_size: int = 1,
     is_enabled: bool = True,
 ) -> tuple[WebhookEndpoint, str]:
@@ -169,6 +199,10 @@ def endpoint_create(
             "description": (description, _clean_description),
             "group": (group, lambda g: _check_group(g, workspace.pk)),
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
+            "code_scan_thresholds": (
+                code_scan_thresholds,
+                lambda v: _clean_code_thresholds(v, workspace.pk),
+            ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
         }
     )
@@ -196,6 +230,7 @@ def endpoint_update(
     description: Any = UNSET,
     group: Any = UNSET,
     scan_thresholds: Any = UNSET,
+    code_scan_thresholds: Any = UNSET,
     scan_batch_size: Any = UNSET,
     is_enabled: Any = UNSET,
 ) -> WebhookEndpoint:
@@ -210,6 +245,10 @@ def endpoint_update(
             "description": (description, _clean_description),
             "group": (group, lambda g: _check_group(g, endpoint.workspace_id)),
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
+            "code_scan_thresholds": (
+                code_scan_thresholds,
+                lambda v: _clean_code_thresholds(v, endpoint.workspace_id),
+            ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
             "is_enabled": (is_enabled, bool),
         }

@@ -115,3 +115,22 @@ def test_disabling_and_enabling_through_patch(admin_client, receiver):
     on = admin_client.patch(url, {"is_enabled": True}).json()
     assert on["status"] == "active"
     assert on["disabled_reason"] == ""
+
+
+def test_per_code_thresholds_name_codes_of_this_workspace(admin_client, receiver, acme, alice):
+    from codes import services as code_services
+
+    code = code_services.code_create(workspace=acme, actor=alice, destination="https://e.com/")
+
+    ok = _create(admin_client, receiver.url, code_scan_thresholds={code.public_id: [50, 5]})
+    assert ok.status_code == 201, ok.content
+    assert ok.json()["code_scan_thresholds"] == {code.public_id: [5, 50]}
+
+    for bad, words in (
+        ({"code_nope": [5]}, "No code"),
+        ({code.public_id: [0]}, "at least 1"),
+        ([5], "dictionary"),
+    ):
+        refused = _create(admin_client, receiver.url, code_scan_thresholds=bad)
+        assert refused.status_code == 400
+        assert words in refused.json()["error"]["message"]

@@ -201,3 +201,21 @@ def test_50_threads_scanning_past_a_threshold_fire_it_once_buffered_mode(
     assert sorted(e.data["threshold"] for e in reached) == [10, 25, 50]
     assert WebhookEvent.objects.filter(type="code.first_scan").count() == 1
     assert WebhookEvent.objects.filter(type="code.scanned").count() == 50
+
+
+def test_a_code_of_its_own_threshold_fires_for_that_code_only(
+    acme, alice, code, make_endpoint, receiver
+):
+    other = code_services.code_create(workspace=acme, actor=alice, destination="https://e.com/")
+    make_endpoint(
+        receiver.url,
+        events=["code.scan_threshold_reached"],
+        scan_thresholds=[5],
+        code_scan_thresholds={code.public_id: [2]},
+    )
+
+    for each in (code, other):
+        recording.scan_record_many(payloads=[_event(each).to_json() for _ in range(3)])
+
+    reached = WebhookEvent.objects.filter(type="code.scan_threshold_reached")
+    assert [(e.data["code"]["id"], e.data["threshold"]) for e in reached] == [(code.public_id, 2)]

@@ -136,3 +136,18 @@ def test_the_delivery_log_costs_the_same_queries_for_more_rows(
 
     queries_with(1)  # the first request of a session does more (its session, its workspace)
     assert queries_with(2) == queries_with(12)
+
+
+def test_thresholds_for_single_codes_from_the_form(alice_client, receiver, acme, alice):
+    from codes import services as code_services
+
+    code = code_services.code_create(workspace=acme, actor=alice, destination="https://e.com/")
+    form = {"url": receiver.url, "all_events": "on", "scan_batch_size": "1"}
+
+    refused = alice_client.post(reverse("webhooks:create"), {**form, "code_scan_thresholds": "x"})
+    assert "needs a code id" in refused.content.decode()
+    alice_client.post(
+        reverse("webhooks:create"), {**form, "code_scan_thresholds": f"{code.public_id}: 500, 50"}
+    )
+
+    assert WebhookEndpoint.objects.get().code_scan_thresholds == {code.public_id: [50, 500]}

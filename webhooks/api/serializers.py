@@ -15,6 +15,9 @@ class WebhookEndpointSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.CharField())
     group = serializers.SerializerMethodField()
     scan_thresholds = serializers.ListField(child=serializers.IntegerField())
+    code_scan_thresholds = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField())
+    )
     scan_batch_size = serializers.IntegerField()
     is_enabled = serializers.BooleanField()
     status = serializers.SerializerMethodField()
@@ -60,6 +63,11 @@ class WebhookEndpointCreateSerializer(StrictSerializer):
     )
     scan_thresholds = serializers.ListField(
         child=serializers.JSONField(), required=False, help_text="Scan counts, like [100, 1000]."
+    )
+    code_scan_thresholds = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text='More thresholds for single codes: {"code_...": [50, 500]}.',
     )
     scan_batch_size = serializers.JSONField(
         required=False, help_text="code.scanned scans per request (1: one request per scan)."

@@ -30,6 +30,7 @@ ENDPOINT_EXAMPLE = {
     "events": ["code.scan_threshold_reached", "code.destination_updated"],
     "group": "spring-launch",
     "scan_thresholds": [100, 1000],
+    "code_scan_thresholds": {"code_7Hk2Lm9Qx4Zp1Rt6": [50]},
     "scan_batch_size": 1,
     "is_enabled": True,
     "status": "active",
