@@ -36,6 +36,7 @@ from analytics import buffer
 from analytics.batching import BatchSender, send_all_queued
 from analytics.capture import ScanEvent, salt_prepare
 from analytics.models import DailySalt, Scan
+from analytics.signals import scans_recorded
 from codes.models import QRCode
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,20 @@ def scan_record_within_limit(*, event: ScanEvent) -> bool:
             allowed = codes.update(scan_count=F("scan_count") + 1) == 1
         if allowed:
             _row(event).save(force_insert=True)
+            after = QRCode.objects.filter(pk=event.code_id).values_list("scan_count", flat=True)
+            counts = {} if event.is_bot else {event.code_id: (after[0] - 1, after[0])}
+            _announce([event], counts)
     return allowed
+
+
+def _announce(scans: list[ScanEvent], counts: dict[int, tuple[int, int]]) -> None:
+    """Tell subscribers (webhooks) what this batch stored, inside its transaction. A failing
+    subscriber is logged and never costs the scans themselves."""
+    if not scans:
+        return
+    for receiver, result in scans_recorded.send_robust(sender=Scan, scans=scans, counts=counts):
+        if isinstance(result, Exception):
+            logger.error("scan subscriber %r failed: %r", receiver, result)
 
 
 def scan_submit(*, event: ScanEvent) -> None:
@@ -151,11 +165,16 @@ def _flush_sql() -> str:
                b.visitor_hash, b.event_id
         FROM batch b WHERE EXISTS (SELECT 1 FROM {codes} q WHERE q.id = b.code_id)
         ON CONFLICT (event_id) DO NOTHING
-        RETURNING code_id, is_bot
+        RETURNING code_id, is_bot, event_id
+    ), counted AS (
+        UPDATE {codes} q SET scan_count = q.scan_count + c.n
+        FROM (SELECT code_id, count(*) AS n FROM inserted WHERE NOT is_bot GROUP BY code_id) c
+        WHERE q.id = c.code_id
+        RETURNING q.id, q.scan_count - c.n, q.scan_count
     )
-    UPDATE {codes} q SET scan_count = q.scan_count + c.n
-    FROM (SELECT code_id, count(*) AS n FROM inserted WHERE NOT is_bot GROUP BY code_id) c
-    WHERE q.id = c.code_id
+    -- What was stored and how each count moved, for the batch's subscribers (webhooks).
+    SELECT NULL::uuid, id, before, after FROM counted AS t(id, before, after)
+    UNION ALL SELECT event_id, code_id, NULL, NULL FROM inserted
     """  # noqa: S608
 
 
@@ -179,12 +198,31 @@ def _insert_batch(items: list[str] | list[bytes]) -> None:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(_lock_sql(), [array])
                 cursor.execute(_flush_sql(), [array])
+                stored: set[str] = set()
+                counts: dict[int, tuple[int, int]] = {}
+                for event_id, code_id, before, after in cursor.fetchall():
+                    if event_id is None:
+                        counts[code_id] = (before, after)
+                    else:
+                        stored.add(event_id.hex if isinstance(event_id, uuid.UUID) else event_id)
+                if stored:
+                    _announce(_stored_events(items, stored), counts)
             return
         except (DataError, IntegrityError):
             # A malformed event fails the whole statement; the careful path below drops it
             # and inserts the rest.
             logger.warning("a scan batch needs event-by-event insertion")
     _insert_events(items)
+
+
+def _stored_events(items: list[str] | list[bytes], stored: set[str]) -> list[ScanEvent]:
+    events = []
+    for raw in items:
+        event = ScanEvent.from_json(raw)
+        if uuid.UUID(event.event_id).hex in stored:
+            stored.discard(uuid.UUID(event.event_id).hex)  # a repeat inside one batch: once
+            events.append(event)
+    return events
 
 
 def _insert_events(items: list[str] | list[bytes]) -> None:
@@ -214,6 +252,8 @@ def _insert_events(items: list[str] | list[bytes]) -> None:
         # Ascending code order, as in _lock_sql: concurrent batches never deadlock.
         for code_id in sorted(counts):
             QRCode.objects.filter(pk=code_id).update(scan_count=F("scan_count") + counts[code_id])
+        after = dict(QRCode.objects.filter(pk__in=counts).values_list("pk", "scan_count"))
+        _announce(fresh, {pk: (n - counts[pk], n) for pk, n in after.items()})
 
 
 def scan_flush_buffer(*, max_seconds: float | None = None) -> int:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "qrsite.api",
     "accounts",
     "analytics",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 # Without a broker (the laptop default) tasks run in-process, so nothing waits for a worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# The queue tasks go to and workers read by default (an integration test uses its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -310,6 +313,44 @@ CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_run_task",
     "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,
     "options": {"expires": ANALYTICS_ROLLUP_INTERVAL_SECONDS},
+}
+
+# --- Webhooks (issue 15) -----------------------------------------------------------------------
+# For development and tests only: lets endpoints on loopback and private networks (a receiver
+# on 127.0.0.1) be used. Link-local and cloud metadata addresses stay refused even then.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+# Plain-http endpoints: refused unless DEBUG or this setting allows them.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_MAX_ENDPOINTS_PER_WORKSPACE = env.int("WEBHOOKS_MAX_ENDPOINTS_PER_WORKSPACE", default=20)
+# After a secret rotation, deliveries are signed with the old and the new secret this long.
+WEBHOOKS_SECRET_OVERLAP_HOURS = env.float("WEBHOOKS_SECRET_OVERLAP_HOURS", default=24.0)
+# Whole-request limit of one attempt (connect, send, answer); never more than 15 s.
+WEBHOOKS_TIMEOUT_SECONDS = min(env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0), 15.0)
+# Bytes of each answer kept in the delivery log; the rest is never read.
+WEBHOOKS_RESPONSE_SNIPPET_BYTES = env.int("WEBHOOKS_RESPONSE_SNIPPET_BYTES", default=500)
+# Seconds before each retry after a failed attempt (±10 % jitter): about 3 days in all.
+WEBHOOKS_RETRY_SCHEDULE = [
+    int(s)
+    for s in env.list(
+        "WEBHOOKS_RETRY_SCHEDULE",
+        default=["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"],
+    )
+]
+# The longest Retry-After (429/503) honoured.
+WEBHOOKS_MAX_RETRY_AFTER_SECONDS = env.int("WEBHOOKS_MAX_RETRY_AFTER_SECONDS", default=86_400)
+# An endpoint whose deliveries all failed for this long is disabled and its owners emailed.
+WEBHOOKS_DISABLE_AFTER_DAYS = env.int("WEBHOOKS_DISABLE_AFTER_DAYS", default=5)
+# Most scans one batched code.scanned delivery carries.
+WEBHOOKS_MAX_SCAN_BATCH_SIZE = env.int("WEBHOOKS_MAX_SCAN_BATCH_SIZE", default=100)
+# A sender's lease on an endpoint lasts the attempt's timeout plus this margin.
+WEBHOOKS_LEASE_MARGIN_SECONDS = env.float("WEBHOOKS_LEASE_MARGIN_SECONDS", default=15.0)
+# One sender task runs at most this long, then leaves the rest to the next one.
+WEBHOOKS_DRAIN_MAX_SECONDS = env.float("WEBHOOKS_DRAIN_MAX_SECONDS", default=60.0)
+WEBHOOKS_SWEEP_INTERVAL_SECONDS = env.float("WEBHOOKS_SWEEP_INTERVAL_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.deliveries_sweep_task",
+    "schedule": WEBHOOKS_SWEEP_INTERVAL_SECONDS,
+    "options": {"expires": WEBHOOKS_SWEEP_INTERVAL_SECONDS * 2},
 }
 
 # --- Security (production) ---------------------------------------------------------------------

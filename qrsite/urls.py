@@ -10,9 +10,10 @@ from codes.api.urls import urlpatterns as codes_api
 from codes.views.home import home
 from qrsite.api.urls import api_urlpatterns
 from qrsite.health import healthz, readiness
+from webhooks.api.urls import urlpatterns as webhooks_api
 
 # Analytics first: `codes/<id>/analytics` must not be taken for a codes route.
-api_v1 = [*analytics_api, *codes_api, *accounts_api]
+api_v1 = [*analytics_api, *codes_api, *accounts_api, *webhooks_api]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("codes.urls")),
     path("", include(([path("", home, name="home")], "dashboard"))),
     path("", include("accounts.dashboard_urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
 ]
 
 # Under /api/ errors raised outside the API views are JSON too; elsewhere Django's pages.

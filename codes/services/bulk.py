@@ -28,6 +28,7 @@ from codes.services.codes import (
     _clean_new_code,
     code_payload,
 )
+from codes.signals import code_changed
 from codes.validation import (
     SLUG_LENGTH,
     validate_custom_slug,
@@ -129,6 +130,8 @@ def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) ->
         for code in codes
         if code.is_dynamic
     )
+    for code in codes:
+        code_changed.send(sender=QRCode, code=code, action="created")
     slugs = [code.slug for code in codes if code.slug]
     # Clears "no such slug" answers cached before these slugs existed.
     transaction.on_commit(lambda: redirect_cache_forget_many(slugs))

@@ -53,6 +53,7 @@ from codes.services._common import (
     _Unset,
     logger,
 )
+from codes.signals import code_changed
 from codes.validation import (
     validate_custom_slug,
     validate_destination,
@@ -175,6 +176,7 @@ def code_create(
         _record_change(code, "", code.destination, actor)
         # Clears a "no such slug" answer cached before this custom slug existed.
         _forget_after_commit(code)
+    code_changed.send(sender=QRCode, code=code, action="created")
     return code
 
 
@@ -245,9 +247,17 @@ def code_update(
     if changed.keys() & {"style", "logo", "content"}:
         _ensure_scannable(code)
     code.save(update_fields=[*changed, "updated_at"])
-    if "destination" in changed and code.is_dynamic:
+    destination_changed = "destination" in changed and code.is_dynamic
+    if destination_changed:
         _record_change(code, old_destination, code.destination, actor)
     _forget_after_commit(code)
+    code_changed.send(
+        sender=QRCode,
+        code=code,
+        action="updated",
+        changed=sorted(changed),
+        previous_destination=old_destination if destination_changed else None,
+    )
     return code
 
 
@@ -275,6 +285,13 @@ def code_rollback_destination(*, code: QRCode, change: DestinationChange, actor:
     code.save(update_fields=["destination", "updated_at"])
     _record_change(code, old, target, actor, restored_from=change)
     _forget_after_commit(code)
+    code_changed.send(
+        sender=QRCode,
+        code=code,
+        action="updated",
+        changed=["destination"],
+        previous_destination=old,
+    )
     return code
 
 
@@ -328,6 +345,7 @@ def code_delete(*, code: QRCode, actor: User) -> QRCode:
     code.is_active = False
     code.save(update_fields=["deleted_at", "is_active", "updated_at"])
     _forget_after_commit(code)
+    code_changed.send(sender=QRCode, code=code, action="deleted")
     return code
 
 

@@ -18,6 +18,8 @@ from codes import services as code_services
 from codes.models import CampaignGroup, DestinationChange, QRCode
 from qrsite.api.models import IdempotencyRecord
 from tests.api.conftest import ApiClient, make_key
+from webhooks import services as webhook_services
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 RANK = {"read": 0, "write": 1, "admin": 2}
 
@@ -75,6 +77,30 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/keys", "admin", 200),
     Endpoint("post", "/api/v1/keys", "admin", 201, {"name": "CI", "scope": "read"}),
     Endpoint("delete", "/api/v1/keys/{key}", "admin", 204, foreign=404),
+    Endpoint("get", "/api/v1/webhooks", "admin", 200),
+    Endpoint(
+        "post",
+        "/api/v1/webhooks",
+        "admin",
+        201,
+        {"url": "http://127.0.0.1:9/hooks", "events": ["code.created"]},
+    ),
+    Endpoint("get", "/api/v1/webhooks/{webhook}", "admin", 200, foreign=404),
+    Endpoint(
+        "patch", "/api/v1/webhooks/{webhook}", "admin", 200, {"description": "CRM"}, foreign=404
+    ),
+    Endpoint("delete", "/api/v1/webhooks/{webhook}", "admin", 204, foreign=404),
+    Endpoint("post", "/api/v1/webhooks/{webhook}/rotate-secret", "admin", 200, {}, foreign=404),
+    Endpoint("post", "/api/v1/webhooks/{webhook}/test", "admin", 202, {}, foreign=404),
+    Endpoint("get", "/api/v1/webhooks/{webhook}/deliveries", "admin", 200, foreign=404),
+    Endpoint(
+        "post",
+        "/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        "admin",
+        202,
+        {},
+        foreign=404,
+    ),
 ]
 
 CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]
@@ -94,7 +120,10 @@ def expected_status(endpoint: Endpoint, caller: str) -> int:
 
 
 @pytest.fixture
-def acme_objects(alice, acme):
+def acme_objects(alice, acme, settings):
+    # Webhook endpoints on 127.0.0.1 (nothing listens there; no test here sends anything).
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
     group = code_services.group_create(workspace=acme, actor=alice, name="Spring launch")
     code = code_services.code_create(
         workspace=acme,
@@ -112,11 +141,18 @@ def acme_objects(alice, acme):
     spare_key, _ = account_services.api_key_create(
         workspace=acme, actor=actor, name="spare", scope="read"
     )
+    endpoint, _ = webhook_services.endpoint_create(
+        workspace=acme, actor=actor, url="http://127.0.0.1:9/hooks", events=["*"]
+    )
+    delivery = webhook_services.endpoint_send_test(endpoint=endpoint, actor=actor)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(state="succeeded")
     return {
         "code": code.public_id,
         "group": group.public_id,
         "change": first_change.public_id,
         "key": spare_key.public_id,
+        "webhook": endpoint.public_id,
+        "delivery": delivery.public_id,
     }
 
 
@@ -146,6 +182,12 @@ def acme_state(acme):
         ),
         "changes": DestinationChange.objects.filter(workspace=acme).count(),
         "keys": sorted(ApiKey.objects.filter(workspace=acme).values_list("public_id", "revoked")),
+        "webhooks": sorted(
+            WebhookEndpoint.objects.filter(workspace=acme).values_list(
+                "public_id", "description", "secret", "is_enabled"
+            )
+        ),
+        "deliveries": WebhookDelivery.objects.filter(endpoint__workspace=acme).count(),
         "idempotency": IdempotencyRecord.objects.filter(
             Q(principal__in=[key_bucket(key) for key in ApiKey.objects.filter(workspace=acme)])
             | Q(principal__endswith=member_bucket_suffix(acme))

@@ -1,0 +1,11 @@
+"""What codes tells the apps above it (webhooks) without knowing them.
+
+`code_changed` is sent by the code services inside their transaction, after the change is
+saved, so a receiver that writes (an outbox event) commits or rolls back with the change.
+Arguments: `code`, `action` ("created", "updated" or "deleted"), `changed` (field names, for
+updates) and `previous_destination` (set when a dynamic code's destination changed).
+"""
+
+from django.dispatch import Signal
+
+code_changed = Signal()

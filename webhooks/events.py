@@ -1,0 +1,107 @@
+"""The event types an endpoint can subscribe to, with what each one's `data` holds.
+
+Every payload is `{"id": "evt_...", "type": ..., "created_at": ..., "workspace": "ws_...",
+"data": {...}}`; `data.code` is the code as the API shows it (GET /api/v1/codes/{id}), and a
+scan is what analytics stores about it: never an IP address or a user-agent string.
+"""
+
+CODE_SCANNED = "code.scanned"
+CODE_FIRST_SCAN = "code.first_scan"
+CODE_SCAN_THRESHOLD_REACHED = "code.scan_threshold_reached"
+CODE_DESTINATION_UPDATED = "code.destination_updated"
+CODE_CREATED = "code.created"
+CODE_UPDATED = "code.updated"
+CODE_DELETED = "code.deleted"
+JOB_COMPLETED = "job.completed"
+JOB_FAILED = "job.failed"
+WEBHOOK_TEST = "webhook.test"
+
+EVENT_TYPES = {
+    CODE_SCANNED: "Every scan of a code: data.code and data.scan.",
+    CODE_FIRST_SCAN: "A code's first counted (human) scan: data.code and data.scan.",
+    CODE_SCAN_THRESHOLD_REACHED: (
+        "A code's counted scans reached one of the endpoint's scan_thresholds: data.code, "
+        "data.threshold, data.scans. Once per code and threshold."
+    ),
+    CODE_DESTINATION_UPDATED: (
+        "A dynamic code now redirects elsewhere: data.code, data.previous_destination."
+    ),
+    CODE_CREATED: "A code was created: data.code.",
+    CODE_UPDATED: "A code was changed: data.code, data.changed (the fields that changed).",
+    CODE_DELETED: "A code was deleted: data.code.",
+    JOB_COMPLETED: "A bulk job finished: data.job.",
+    JOB_FAILED: "A bulk job failed: data.job (with its error).",
+    WEBHOOK_TEST: "Sent by “Send test event”; never sent otherwise.",
+}
+# What an endpoint can ask for; webhook.test goes to the endpoint it was sent from only.
+SUBSCRIBABLE = [t for t in EVENT_TYPES if t != WEBHOOK_TEST]
+SCAN_TYPES = frozenset({CODE_SCANNED, CODE_FIRST_SCAN, CODE_SCAN_THRESHOLD_REACHED})
+
+_CODE = {
+    "id": "code_7Hk2Lm9Qx4Zp1Rt6",
+    "type": "dynamic",
+    "name": "Spring menu",
+    "destination": "https://example.com/menu/spring",
+    "short_url": "https://qr.example.com/r/aB3dE5f",
+    "image_url": "/api/v1/codes/code_7Hk2Lm9Qx4Zp1Rt6/image?format=png&size=400",
+    "created_at": "2026-03-08T14:30:00Z",
+    "updated_at": "2026-03-09T09:12:44Z",
+    "scans": 100,
+    "status": "active",
+    "is_active": True,
+    "group": "spring-launch",
+    "content_type": "url",
+    "content": None,
+    "logo": None,
+    "expires_at": None,
+    "scan_limit": None,
+    "metadata": {},
+    "external_id": "",
+    "pass_query_string": False,
+    "style": {},
+}
+_SCAN = {
+    "scanned_at": "2026-03-09T09:15:02Z",
+    "country": "DE",
+    "device_type": "mobile",
+    "os": "iOS",
+    "browser": "Mobile Safari",
+    "referrer_host": "",
+    "language": "de-DE",
+    "is_bot": False,
+}
+_JOB = {
+    "id": "job_3Fg7Hj1Kl5Zx9Cv2",
+    "kind": "import",
+    "status": "completed",
+    "total": 500,
+    "succeeded": 498,
+    "failed": 2,
+    "result_url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2/result",
+    "error": "",
+}
+EXAMPLE_DATA = {
+    CODE_SCANNED: {"code": _CODE, "scan": _SCAN},
+    CODE_FIRST_SCAN: {"code": {**_CODE, "scans": 1}, "scan": _SCAN},
+    CODE_SCAN_THRESHOLD_REACHED: {"code": _CODE, "threshold": 100, "scans": 100},
+    CODE_DESTINATION_UPDATED: {
+        "code": _CODE,
+        "previous_destination": "https://example.com/menu/winter",
+    },
+    CODE_CREATED: {"code": {**_CODE, "scans": 0}},
+    CODE_UPDATED: {"code": _CODE, "changed": ["name", "destination"]},
+    CODE_DELETED: {"code": {**_CODE, "status": "deleted", "is_active": False}},
+    JOB_COMPLETED: {"job": _JOB},
+    JOB_FAILED: {"job": {**_JOB, "status": "failed", "error": "The file is not a CSV."}},
+    WEBHOOK_TEST: {"endpoint": "whk_9Qw2Er4Ty6Ui8Op0", "message": "This is a test event."},
+}
+
+
+def example_payload(event_type: str) -> dict:
+    return {
+        "id": "evt_5Tg8Yh2Uj4Ik6Ol9",
+        "type": event_type,
+        "created_at": "2026-03-09T09:15:02.511Z",
+        "workspace": "ws_2Bn4Mk6Lo8Pq0Ws3",
+        "data": EXAMPLE_DATA[event_type],
+    }

@@ -1,0 +1,55 @@
+"""Subscriptions to the apps below (codes) and beside (analytics): their changes become
+outbox events in the same transaction."""
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from analytics.signals import scans_recorded
+from codes.signals import code_changed
+from webhooks import events as ev
+from webhooks.payloads import code_payload
+from webhooks.scans import scan_events_record
+from webhooks.services import endpoints_wanting, event_record
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(code_changed, dispatch_uid="webhooks.code_changed")
+def on_code_changed(sender, code, action, changed=(), previous_destination=None, **kwargs):
+    if action == "created":
+        types = [ev.CODE_CREATED]
+    elif action == "deleted":
+        types = [ev.CODE_DELETED]
+    else:
+        types = [ev.CODE_UPDATED]
+        if previous_destination is not None:
+            types.append(ev.CODE_DESTINATION_UPDATED)
+    data = None
+    for event_type in types:
+        endpoints = endpoints_wanting(
+            workspace_id=code.workspace_id, event_type=event_type, group_id=code.group_id
+        )
+        if not endpoints:
+            continue
+        data = data or {"code": code_payload(code)}
+        extra = {}
+        if event_type == ev.CODE_UPDATED:
+            extra = {"changed": list(changed)}
+        elif event_type == ev.CODE_DESTINATION_UPDATED:
+            extra = {"previous_destination": previous_destination}
+        event_record(
+            workspace=code.workspace_id,
+            type=event_type,
+            data={**data, **extra},
+            group_id=code.group_id,
+            endpoints=endpoints,
+        )
+
+
+@receiver(scans_recorded, dispatch_uid="webhooks.scans_recorded")
+def on_scans_recorded(sender, scans, counts, **kwargs):
+    # A savepoint: a failure here is logged by analytics and leaves its scans stored.
+    with transaction.atomic():
+        scan_events_record(scans=scans, counts=counts)
