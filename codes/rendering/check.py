@@ -318,7 +318,7 @@ def _check(
     module_mm = max(distance * 1000 / DISTANCE_PER_MODULE, MIN_MODULE_MM)
     total = geom.n + 2 * style.margin
     image = image_at(scene, unit) if size is None else compose(scene, size)
-    read = reads(image, payload, inverted_ok=style.allow_inverted)
+    read = reads(image, payload, inverted_ok=style.allow_inverted, px_per_module=unit)
     decodes = all(read.values())
     robust = None
     if decodes and not errors:

@@ -15,6 +15,7 @@ a JPEG, poor light on a glossy print. The fraction a design survives is its scor
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 from collections.abc import Callable
@@ -25,8 +26,9 @@ from PIL import Image, ImageFilter
 
 try:  # the library is loaded through ctypes; a missing libzbar is an ImportError
     from pyzbar import pyzbar as _pyzbar
+    from pyzbar import wrapper as _zbar
 except ImportError:  # pragma: no cover - exercised on machines without libzbar0
-    _pyzbar = None
+    _pyzbar = _zbar = None
 
 FIRST_DECODER = "zxing-cpp"
 SECOND_DECODER = "zbar" if _pyzbar is not None else None
@@ -57,12 +59,43 @@ def read_zxing(image: Image.Image, *, inverted_ok: bool = False) -> list[str]:
     return [result.text for result in found]
 
 
-def read_zbar(image: Image.Image, *, inverted_ok: bool = False) -> list[str]:
+def read_zbar(image: Image.Image, *, inverted_ok: bool = False, density: int = 1) -> list[str]:
+    """ZBar's reading; ``density`` > 1 scans every n-th line and column (see ``reads``)."""
     grey = image.convert("L")
-    texts = [_zbar_text(s.data) for s in _pyzbar.decode(grey, symbols=[_QRCODE])]
+    texts = _zbar_scan(grey, density)
     if not texts and inverted_ok:
-        texts = [_zbar_text(s.data) for s in _pyzbar.decode(_inverted(grey), symbols=[_QRCODE])]
+        texts = _zbar_scan(_inverted(grey), density)
     return texts
+
+
+def _zbar_scan(grey: Image.Image, density: int) -> list[str]:
+    # pyzbar's decode() turns each other symbology off with a call of its own and always
+    # scans every line; this scanner turns them all off at once and can thin the scan.
+    scanner = _zbar.zbar_image_scanner_create()
+    try:
+        _zbar.zbar_image_scanner_set_config(scanner, 0, _zbar.ZBarConfig.CFG_ENABLE, 0)
+        _zbar.zbar_image_scanner_set_config(scanner, _QRCODE, _zbar.ZBarConfig.CFG_ENABLE, 1)
+        if density > 1:
+            for axis in (_zbar.ZBarConfig.CFG_X_DENSITY, _zbar.ZBarConfig.CFG_Y_DENSITY):
+                _zbar.zbar_image_scanner_set_config(scanner, 0, axis, density)
+        pixels = grey.tobytes()
+        image = _zbar.zbar_image_create()
+        try:
+            _zbar.zbar_image_set_format(image, _pyzbar._FOURCC["L800"])
+            _zbar.zbar_image_set_size(image, grey.width, grey.height)
+            _zbar.zbar_image_set_data(
+                image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None
+            )
+            if _zbar.zbar_scan_image(scanner, image) < 0:
+                return []
+            return [
+                _zbar_text(found.data)
+                for found in _pyzbar._decode_symbols(_pyzbar._symbols_for_image(image))
+            ]
+        finally:
+            _zbar.zbar_image_destroy(image)
+    finally:
+        _zbar.zbar_image_scanner_destroy(scanner)
 
 
 _QRCODE = _pyzbar.ZBarSymbol.QRCODE if _pyzbar is not None else None
@@ -77,12 +110,21 @@ def _inverted(grey: Image.Image) -> Image.Image:
     return Image.eval(grey, lambda v: 255 - v)
 
 
-def reads(image: Image.Image, payload: str, *, inverted_ok: bool = False) -> dict[str, bool]:
-    """For each decoder: did it find exactly one code, reading exactly ``payload``?"""
+def reads(
+    image: Image.Image, payload: str, *, inverted_ok: bool = False, px_per_module: float = 0
+) -> dict[str, bool]:
+    """For each decoder: did it find exactly one code, reading exactly ``payload``?
+
+    With ``px_per_module`` known, ZBar scans every n-th line of a large image, keeping at
+    least four lines through every module: what a phone's preview frame gives it, at a third
+    of the cost on a 400 px image.
+    """
     flat = flatten_on_white(image)
     verdict = {FIRST_DECODER: read_zxing(flat, inverted_ok=inverted_ok) == [payload]}
     if SECOND_DECODER:
-        verdict[SECOND_DECODER] = read_zbar(flat, inverted_ok=inverted_ok) == [payload]
+        density = max(1, int(px_per_module // 4))
+        texts = read_zbar(flat, inverted_ok=inverted_ok, density=density)
+        verdict[SECOND_DECODER] = texts == [payload]
     return verdict
 
 
