@@ -232,38 +232,37 @@ def export_render_chunk(*, job_pk: int, index: int) -> None:
         _maybe_pack(job)
         return
     formats, px = job.params["formats"], job.params["size"]
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as part:
-        for item in rows:
-            code = item.code
-            if code is None:  # deleted for good since the plan
-                item.detail = {**item.detail, "files": [], "missing": True}
-                continue
-            payload = code_services.code_payload(code)
-            files = []
-            png = None
-            for fmt in formats:
-                body = code_services.code_image(code=code, format=fmt, size=px)
-                if fmt == "png":
-                    png = body
-                name = f"{item.detail['stem']}.{fmt}"
-                part.writestr(name, body)
-                files.append({"name": name, "sha256": hashlib.sha256(body).hexdigest()})
-            plain = not code.style and not code.logo_id and _PLAIN.fullmatch(payload)
-            if plain:
-                decoded = None  # the guard's proof stands: segno's own output
-            else:
-                if png is None:
-                    png = code_services.code_image(code=code, format="png", size=px)
-                decoded = _decodes(png, payload)
-            item.detail = {**item.detail, "files": files, "decoded": decoded}
-    buffer.seek(0)
-    # The storage may pick another name when a duplicate delivery saved this part already:
-    # each row remembers the part that holds its files.
-    part_name = default_storage.save(
-        f"jobs/{job.public_id}/parts/{index:06d}.zip", File(buffer, name="part.zip")
-    )
-    buffer.close()
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as buffer:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as part:
+            for item in rows:
+                code = item.code
+                if code is None:  # deleted for good since the plan
+                    item.detail = {**item.detail, "files": [], "missing": True}
+                    continue
+                payload = code_services.code_payload(code)
+                files = []
+                png = None
+                for fmt in formats:
+                    body = code_services.code_image(code=code, format=fmt, size=px)
+                    if fmt == "png":
+                        png = body
+                    name = f"{item.detail['stem']}.{fmt}"
+                    part.writestr(name, body)
+                    files.append({"name": name, "sha256": hashlib.sha256(body).hexdigest()})
+                plain = not code.style and not code.logo_id and _PLAIN.fullmatch(payload)
+                if plain:
+                    decoded = None  # the guard's proof stands: segno's own output
+                else:
+                    if png is None:
+                        png = code_services.code_image(code=code, format="png", size=px)
+                    decoded = _decodes(png, payload)
+                item.detail = {**item.detail, "files": files, "decoded": decoded}
+        buffer.seek(0)
+        # The storage may pick another name when a duplicate delivery saved this part already:
+        # each row remembers the part that holds its files.
+        part_name = default_storage.save(
+            f"jobs/{job.public_id}/parts/{index:06d}.zip", File(buffer, name="part.zip")
+        )
     with transaction.atomic():
         for item in rows:
             item.outcome = JobRow.Outcome.EXPORTED

@@ -267,4 +267,4 @@ def _flat(detail) -> dict[str, list[str]]:
                 out.setdefault(field, []).extend(messages)
     else:
         out[""] = [str(detail)]
-    return {("__all__" if not k else k): v for k, v in out.items()}
+    return {(k or "__all__"): v for k, v in out.items()}
