@@ -13,6 +13,11 @@ class JobsConfig(AppConfig):
 
         broker_folders()
 
+        from codes.api.bulk_async import bulk_async_install
+        from jobs.api.views import bulk_create_async
+
+        bulk_async_install(bulk_create_async)
+
         # A worker that starts (or restarts after being killed) picks up the jobs whose worker
         # died: their lease ran out, and some brokers (filesystem, SQL) lose unacked messages.
         worker_ready.connect(resume_on_worker_start, dispatch_uid="jobs_resume_on_worker_start")

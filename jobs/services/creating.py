@@ -122,24 +122,8 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
                     pending.append((item.row, source.prepare(item.raw, groups)))
                 except ValidationError as exc:
                     failed[item.row] = exc
-            pending = _without_duplicates(job, pending, seen, failed)
-            while pending:
-                try:
-                    with transaction.atomic():
-                        codes = code_services.code_create_many(
-                            workspace=job.workspace,
-                            actor=job.created_by,
-                            items=[arguments for _, arguments in pending],
-                        )
-                except code_services.ItemErrors as exc:
-                    # Leave the refused rows out and ask again: the others may still pass
-                    # (the service refuses a batch as a whole).
-                    for position, error in exc.by_index.items():
-                        failed[pending[position][0]] = error
-                    pending = [p for i, p in enumerate(pending) if i not in exc.by_index]
-                    continue
-                created = [(row, code) for (row, _), code in zip(pending, codes, strict=True)]
-                break
+            pending = without_duplicates(job.workspace, pending, seen, failed)
+            created = create_or_refuse(job.workspace, job.created_by, pending, failed)
             if dry_run:
                 raise _DryRun
             _record(job, created, failed, source)
@@ -148,12 +132,32 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
     return len(failed)
 
 
-def _without_duplicates(job, pending, seen, failed):
+def create_or_refuse(workspace, actor, pending, failed) -> list[tuple[int, QRCode]]:
+    """`code_create_many` for the rows in `pending`; the refused ones go to `failed` and the
+    others are asked again (the service refuses a batch as a whole), until the rest passes."""
+    while pending:
+        try:
+            with transaction.atomic():
+                codes = code_services.code_create_many(
+                    workspace=workspace,
+                    actor=actor,
+                    items=[arguments for _, arguments in pending],
+                )
+        except code_services.ItemErrors as exc:
+            for position, error in exc.by_index.items():
+                failed[pending[position][0]] = error
+            pending = [p for i, p in enumerate(pending) if i not in exc.by_index]
+            continue
+        return [(row, code) for (row, _), code in zip(pending, codes, strict=True)]
+    return []
+
+
+def without_duplicates(workspace, pending, seen, failed):
     """External ids must be unique: within the file, and against the workspace's codes."""
     ids = {args.get("external_id") for _, args in pending if args.get("external_id")}
     existing = dict(
         QRCode.objects.alive()
-        .filter(workspace=job.workspace, external_id__in=ids)
+        .filter(workspace=workspace, external_id__in=ids)
         .values_list("external_id", "public_id")
     )
     kept = []

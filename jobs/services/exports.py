@@ -76,7 +76,15 @@ def _selection(*, workspace: Workspace, source: dict):
             raise ValidationError({"job": f"No job “{source['job']}” in this workspace."})
         created = JobRow.objects.filter(job=job, outcome=JobRow.Outcome.CREATED)
         return alive.filter(pk__in=created.values("code_id")).order_by("id")
-    query = source.get("filter") or {}
+    query = dict(source.get("filter") or {})
+    if query.get("group"):  # stored as the group's id: job parameters are JSON
+        try:
+            query["group"] = code_selectors.group_get_for_workspace(
+                workspace=workspace, public_id=query["group"]
+            )
+        except Http404:
+            raise ValidationError({"group": "No such group in this workspace."}) from None
+    query.pop("ordering", None)
     return (
         code_selectors.code_list_for_workspace(workspace=workspace, **query)
         .order_by("id")

@@ -268,3 +268,79 @@ def _flat(detail) -> dict[str, list[str]]:
     else:
         out[""] = [str(detail)]
     return {(k or "__all__"): v for k, v in out.items()}
+
+
+class _Preview(Exception):
+    pass
+
+
+def import_preview_check(
+    *,
+    upload: ImportFile,
+    actor: User,
+    mapping: dict,
+    kind: str = Kind.DYNAMIC,
+    content_type: str = "url",
+    template: BrandTemplate | None = None,
+    rows: int = 10,
+) -> list[dict]:
+    """The first rows as they will be created, each checked by `code_create_many` inside a
+    transaction that is rolled back (nothing is written): {row, code, errors}."""
+    from jobs.services.creating import _error_items, create_or_refuse, without_duplicates
+
+    workspace = upload.workspace
+    check_can_edit(actor, workspace)
+    options = _options(workspace=workspace, kind=kind, content_type=content_type, template=template)
+    mapping = check_mapping(mapping, upload.header, content_type)
+    by_field = {target: column for column, target in mapping.items() if target}
+
+    def column_for(field):
+        return by_field.get(field) or by_field.get(f"content.{field}") or ""
+
+    logo = _logo(workspace, options.get("logo"))
+    fake_job = Job(workspace=workspace, created_by=actor)
+    failed: dict[int, ValidationError] = {}
+    created: dict[int, object] = {}
+    numbers: list[int] = []
+    try:
+        with transaction.atomic():
+            pending = []
+            groups: dict = {}
+            with upload.file.open("rb") as file:
+                for number, cells, formulas in iter_rows(file, _table(upload)):
+                    numbers.append(number)
+                    try:
+                        arguments, group = row_arguments(
+                            cells, formulas, upload.header, mapping, options
+                        )
+                        arguments["logo"] = logo
+                        if group:
+                            if group not in groups:
+                                groups[group] = _group_for_import(fake_job, group)
+                            arguments["group"] = groups[group]
+                        pending.append((number, arguments))
+                    except ValidationError as exc:
+                        failed[number] = exc
+                    if len(numbers) >= rows:
+                        break
+            pending = without_duplicates(workspace, pending, {}, failed)
+            for number, code in create_or_refuse(workspace, actor, pending, failed):
+                created[number] = {
+                    "name": code.name,
+                    "encodes": code_services.code_payload(code) if not code.is_dynamic else "",
+                    "destination": code.destination,
+                    "external_id": code.external_id,
+                    "group": code.group.name if code.group else "",
+                    "kind": code.get_kind_display(),
+                }
+            raise _Preview
+    except _Preview:
+        pass
+    return [
+        {
+            "row": number,
+            "code": created.get(number),
+            "errors": _error_items(failed[number], column_for) if number in failed else [],
+        }
+        for number in numbers
+    ]

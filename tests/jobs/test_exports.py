@@ -116,7 +116,9 @@ def test_another_workspaces_codes_cannot_be_exported(acme, alice, globex, charli
     assert code.public_id in caught.value.message_dict["codes"][0]
 
 
-def test_cancelled_export_makes_no_zip(acme, alice, small_chunks, django_capture_on_commit_callbacks):
+def test_cancelled_export_makes_no_zip(
+    acme, alice, small_chunks, django_capture_on_commit_callbacks
+):
     codes = _codes(acme, alice, 6)
     job = services.export_start(
         workspace=acme, actor=alice, source={"codes": [c.public_id for c in codes]}, formats=["png"]
