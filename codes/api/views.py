@@ -210,9 +210,11 @@ class CodeViewSet(ApiViewSet):
     def bulk_create(self, request):
         handler = bulk_async_handler()
         items = request.data.get("codes") if isinstance(request.data, dict) else None
-        if handler is not None and isinstance(items, list):
-            if len(items) > settings.API_BULK_MAX or prefers_async(request):
-                return handler(view=self, request=request)
+        wants_job = isinstance(items, list) and (
+            len(items) > settings.API_BULK_MAX or prefers_async(request)
+        )
+        if handler is not None and wants_job:
+            return handler(view=self, request=request)
         serializer = BulkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         defaults = serializer.validated_data.get("defaults", {})
