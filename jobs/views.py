@@ -220,4 +220,10 @@ def export_create(request):
         else:
             return go(request, reverse("jobs:detail", args=[job.public_id]))
     context = {"form": form, "hidden": hidden, "described": described}
-    return render(request, "jobs/export.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors and not request.htmx else 200  # htmx swaps no 4xx
+    response = render(request, "jobs/export.html", context, status=status)
+    if request.htmx:
+        # Posted by the codes list's form, whose htmx target is its results: this is a page.
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:top"
+    return response
