@@ -25,6 +25,11 @@ def broker_folders() -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
+@app.on_after_configure.connect
+def _broker_folders(sender, **kwargs):
+    broker_folders()
+
+
 @app.task(name="qrsite.ping")
 def ping() -> str:
     """Round-trip check used by the health endpoint's broker probe and the worker integration test."""

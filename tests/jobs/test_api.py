@@ -103,7 +103,9 @@ def _plain_zip() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("case", "data", "name", "reason"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("case", "data", "name", "reason"), BAD_FILES, ids=[c[0] for c in BAD_FILES]
+)
 def test_bad_file_is_a_400_naming_the_file_and_why(key, acme, case, data, name, reason):
     response = _import(key, _plain_zip() if data is None else data, name=name)
 
@@ -236,7 +238,12 @@ def test_bulk_over_1000_answers_202_and_creates_them_all(
 
 
 def test_bulk_with_prefer_respond_async_answers_202_even_for_two(key, acme):
-    body = {"codes": [{"destination": "https://example.com/1"}, {"destination": "https://example.com/2"}]}
+    body = {
+        "codes": [
+            {"destination": "https://example.com/1"},
+            {"destination": "https://example.com/2"},
+        ]
+    }
 
     response = ApiClient(key).post("/api/v1/codes/bulk", body, HTTP_PREFER="respond-async")
 
@@ -245,7 +252,9 @@ def test_bulk_with_prefer_respond_async_answers_202_even_for_two(key, acme):
 
 
 def test_bulk_up_to_1000_stays_synchronous(key, acme):
-    response = ApiClient(key).post("/api/v1/codes/bulk", {"codes": [{"destination": "https://example.com/1"}]})
+    response = ApiClient(key).post(
+        "/api/v1/codes/bulk", {"codes": [{"destination": "https://example.com/1"}]}
+    )
 
     assert response.status_code == 201
     assert response.json()["count"] == 1
@@ -317,7 +326,9 @@ def test_export_over_the_limit_is_a_400_naming_it(key, acme, alice, settings):
 
     settings.JOBS_EXPORT_MAX_CODES = 1
     for i in range(2):
-        code_services.code_create(workspace=acme, actor=alice, destination=f"https://example.com/{i}")
+        code_services.code_create(
+            workspace=acme, actor=alice, destination=f"https://example.com/{i}"
+        )
 
     response = ApiClient(key).post("/api/v1/exports", {"filter": {}})
 

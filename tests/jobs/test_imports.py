@@ -168,3 +168,54 @@ def test_viewer_cannot_import(acme, alice, carol):
         services.import_file_create(
             workspace=acme, actor=carol, file=upload(csv_bytes(url_rows(1))), name="c.csv"
         )
+
+
+def test_cancel_stops_between_chunks_and_keeps_what_was_created(
+    acme, alice, small_chunks, monkeypatch, django_capture_on_commit_callbacks
+):
+    from jobs.services import creating
+
+    job = _start(acme, alice, csv_bytes(url_rows(50)), mode="valid_rows")
+    real_chunk = creating._chunk
+    calls = []
+
+    def chunk_then_cancel(*args, **kwargs):
+        result = real_chunk(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:  # someone presses Cancel while the second chunk runs
+            services.job_cancel(job=job, actor=alice)
+        return result
+
+    monkeypatch.setattr(creating, "_chunk", chunk_then_cancel)
+    received = []
+    from jobs.signals import job_finished
+
+    job_finished.connect(lambda sender, job, **kw: received.append(job.status), weak=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(job)
+
+    assert job.status == Status.CANCELLED
+    assert len(calls) == 2  # no chunk after the cancel
+    assert QRCode.objects.filter(workspace=acme).count() == 20
+    assert "Cancelled after 20 of 50 rows; 20 codes were created" in job.error_summary
+    assert [r["status"] for r in _csv(job.result_file)] == ["created"] * 20
+    assert received == [Status.CANCELLED]  # subscribers hear of it once, after the commit
+
+
+def test_xlsx_formula_cell_is_refused_as_destination(acme, alice):
+    from tests.jobs.conftest import xlsx_bytes
+
+    data = xlsx_bytes([["url", "sku"], ['=HYPERLINK("https://evil.example")', "a"]])
+    file = services.import_file_create(
+        workspace=acme, actor=alice, file=upload(data, "b.xlsx"), name="b.xlsx"
+    )
+    job = run(
+        services.import_start(
+            upload=file, actor=alice, mapping={"url": "destination", "sku": "external_id"}
+        )
+    )
+
+    assert job.status == Status.FAILED
+    [error] = _csv(job.errors_file)
+    assert "formula" in error["reason"]
+    assert not QRCode.objects.filter(workspace=acme).exists()
