@@ -90,7 +90,9 @@ def test_upload_of_a_non_utf8_file_shows_why_on_the_form(csrf_client_for, alice)
 def test_mapping_page_guesses_columns_and_previews_a_row_error(alice_client, acme, alice):
     rows = url_rows(5)
     rows[3][0] = "not-a-url"
-    file = services.import_file_create(workspace=acme, actor=alice, file=upload(csv_bytes(rows)), name="c.csv")
+    file = services.import_file_create(
+        workspace=acme, actor=alice, file=upload(csv_bytes(rows)), name="c.csv"
+    )
 
     response = alice_client.get(reverse("jobs:import_map", args=[file.public_id]))
 
@@ -108,7 +110,9 @@ def test_start_import_from_the_mapping_form_then_see_its_page(
 ):
     client = csrf_client_for(alice)
     token = _csrf(client)
-    file = services.import_file_create(workspace=acme, actor=alice, file=upload(csv_bytes(url_rows(4))), name="c.csv")
+    file = services.import_file_create(
+        workspace=acme, actor=alice, file=upload(csv_bytes(url_rows(4))), name="c.csv"
+    )
     data = {"row_kind": "dynamic:url", "col_0": "destination", "col_1": "name",
             "col_2": "external_id", "mode": "all_or_nothing", "start": "1",
             "csrfmiddlewaretoken": token}  # fmt: skip
@@ -127,7 +131,9 @@ def test_start_import_from_the_mapping_form_then_see_its_page(
 
 
 def test_progress_fragment_polls_until_the_job_finishes(alice_client, acme, alice):
-    job = Job.objects.create(workspace=acme, kind="import", created_by=alice, status="running", total=10, done=4)
+    job = Job.objects.create(
+        workspace=acme, kind="import", created_by=alice, status="running", total=10, done=4
+    )
     url = reverse("jobs:detail", args=[job.public_id])
 
     running = alice_client.get(url, HTTP_HX_REQUEST="true").content.decode()
@@ -145,7 +151,9 @@ def test_zip_of_selected_codes_from_the_list(
     csrf_client_for, alice, acme, django_capture_on_commit_callbacks
 ):
     codes = [
-        code_services.code_create(workspace=acme, actor=alice, destination=f"https://example.com/{i}")
+        code_services.code_create(
+            workspace=acme, actor=alice, destination=f"https://example.com/{i}"
+        )
         for i in range(2)
     ]
     client = csrf_client_for(alice)
@@ -172,8 +180,12 @@ def test_zip_of_all_matching_the_filter_beyond_the_page(
     csrf_client_for, alice, acme, django_capture_on_commit_callbacks
 ):
     for i in range(30):
-        code_services.code_create(workspace=acme, actor=alice, destination=f"https://example.com/m/{i}", name=f"Menu {i}")
-    code_services.code_create(workspace=acme, actor=alice, destination="https://example.com/x", name="Other")
+        code_services.code_create(
+            workspace=acme, actor=alice, destination=f"https://example.com/m/{i}", name=f"Menu {i}"
+        )
+    code_services.code_create(
+        workspace=acme, actor=alice, destination="https://example.com/x", name="Other"
+    )
     client = csrf_client_for(alice)
     listing = client.get(reverse("codes:list") + "?q=Menu").content.decode()
     assert "Select all 30 matching" in listing
@@ -196,6 +208,8 @@ def test_cancel_button_on_a_finished_job_says_why(csrf_client_for, alice, acme):
     client = csrf_client_for(alice)
     token = _csrf(client)
 
-    response = client.post(reverse("jobs:cancel", args=[job.public_id]), {"csrfmiddlewaretoken": token}, follow=True)
+    response = client.post(
+        reverse("jobs:cancel", args=[job.public_id]), {"csrfmiddlewaretoken": token}, follow=True
+    )
 
     assert "already succeeded" in response.content.decode()
