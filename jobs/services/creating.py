@@ -3,9 +3,10 @@
 Each chunk is one transaction that creates its codes and records every row in the job's
 ledger (`JobRow`), so a worker killed mid-chunk leaves nothing of it and the chunk is redone
 whole; rows already in the ledger are skipped. In all-or-nothing mode every row is first
-checked by the same service inside a transaction that is rolled back (the very rules
-`code_create` applies: cleaners, slug claims and the scannability guard), and nothing is
-created unless every row passed.
+checked by the same service without writing (`code_create_many(check_only=True)`: the very
+rules `code_create` applies, cleaners, free custom slugs and the scannability guard; groups a
+row names are made inside a transaction that is rolled back), and nothing is created unless
+every row passed.
 """
 
 from __future__ import annotations
@@ -123,7 +124,9 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
                 except ValidationError as exc:
                     failed[item.row] = exc
             pending = without_duplicates(job.workspace, pending, seen, failed)
-            created = create_or_refuse(job.workspace, job.created_by, pending, failed)
+            created = create_or_refuse(
+                job.workspace, job.created_by, pending, failed, check_only=dry_run
+            )
             if dry_run:
                 raise _DryRun
             _record(job, created, failed, source)
@@ -132,7 +135,9 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
     return len(failed)
 
 
-def create_or_refuse(workspace, actor, pending, failed) -> list[tuple[int, QRCode]]:
+def create_or_refuse(
+    workspace, actor, pending, failed, *, check_only: bool = False
+) -> list[tuple[int, QRCode]]:
     """`code_create_many` for the rows in `pending`; the refused ones go to `failed` and the
     others are asked again (the service refuses a batch as a whole), until the rest passes."""
     while pending:
@@ -142,6 +147,7 @@ def create_or_refuse(workspace, actor, pending, failed) -> list[tuple[int, QRCod
                     workspace=workspace,
                     actor=actor,
                     items=[arguments for _, arguments in pending],
+                    check_only=check_only,
                 )
         except code_services.ItemErrors as exc:
             for position, error in exc.by_index.items():
