@@ -54,7 +54,7 @@ def configure(tmp: Path) -> dict:
     for name in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER"):
         os.environ.pop(name, None)
     os.environ.update(env)
-    return {**{k: v for k, v in os.environ.items()}, **env}
+    return {**dict(os.environ.items()), **env}
 
 
 def setup_django():
@@ -129,7 +129,8 @@ def bench_import(rows: int) -> dict:
     total = time.perf_counter() - start
     job.refresh_from_db()
     created = QRCode.objects.filter(workspace=workspace).count()
-    assert job.status == "succeeded" and created == rows, (job.status, job.error_summary, created)
+    if job.status != "succeeded" or created != rows:
+        raise SystemExit(f"import failed: {job.status} {job.error_summary} ({created} codes)")
     return {"baseline": baseline, "total": total, "read": read, "rows": rows}
 
 
@@ -217,7 +218,8 @@ def bench_export(count: int, env: dict, tmp: Path) -> dict:
         worker.wait(timeout=60)
     job = Job.objects.get(pk=job.pk)
     assert job.status == "succeeded", (job.status, job.error_summary)
-    assert job.summary["codes"] == count and job.summary["not_decoded"] == 0, job.summary
+    if job.summary["codes"] != count or job.summary["not_decoded"]:
+        raise SystemExit(f"export incomplete: {job.summary}")
     return {"total": elapsed, "codes": count, "zip_mb": job.result_file.size / 2**20}
 
 
@@ -255,7 +257,8 @@ def child(mode: str, rows: int) -> None:
     )  # fmt: skip
     job_run(job_pk=job.pk)
     job.refresh_from_db()
-    assert job.status == "succeeded" and job.summary["created"] == rows, job.summary
+    if job.status != "succeeded" or job.summary["created"] != rows:
+        raise SystemExit(f"import failed: {job.summary}")
 
 
 def main() -> None:

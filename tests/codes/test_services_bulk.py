@@ -160,7 +160,8 @@ def test_check_only_applies_the_rules_and_writes_nothing(acme, alice):
     with pytest.raises(ItemErrors) as caught:
         code_create_many(workspace=acme, actor=alice, items=bad, check_only=True)
 
-    assert codes[0].slug == "free-slug" and codes[0].pk is None
+    assert codes[0].slug == "free-slug"
+    assert codes[0].pk is None
     assert list(caught.value.by_index) == [1]
     assert not QRCode.objects.exists()
     assert not SlugClaim.objects.exists()
