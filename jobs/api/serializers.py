@@ -45,11 +45,11 @@ class JobSerializer(serializers.Serializer):
     cancel_requested = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
     result_url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
-    result_expires_at = serializers.DateTimeField()
+    result_expires_at = serializers.DateTimeField(allow_null=True)
     url = serializers.SerializerMethodField()
 
     def get_progress(self, job) -> dict:
