@@ -32,8 +32,8 @@ WORKER_CONCURRENCY ?= 2
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
-	@DEBUG=true $(PY) manage.py devworker $(HOST):$(PORT) --concurrency=$(WORKER_CONCURRENCY) & \
-	worker=$$!; \
+	@(DEBUG=true exec $(PY) manage.py devworker $(HOST):$(PORT) \
+		--concurrency=$(WORKER_CONCURRENCY)) & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 

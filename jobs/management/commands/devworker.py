@@ -4,8 +4,8 @@ SITE_URL and SHORT_URL_BASE (when unset) following the address the server serves
 """
 
 import os
+import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from codes.devserver import devserver_urls
@@ -20,18 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, concurrency, **options):
         addr, _, port = addrport.rpartition(":")
-        for name, value in devserver_urls(environ=os.environ, addr=addr, port=port).items():
-            os.environ[name] = value
-            setattr(settings, name, value)  # the worker's processes fork from this one
-        from qrsite.celery import app
-
-        self.stdout.write(f"Worker for jobs: {concurrency} processes, broker {app.conf.broker_url}")
-        app.worker_main(
-            [
-                "worker",
-                "--loglevel=warning",
-                f"--concurrency={concurrency}",
-                "--without-gossip",
-                "--without-mingle",
-            ]
-        )
+        os.environ.update(devserver_urls(environ=os.environ, addr=addr, port=port))
+        self.stdout.write(f"Worker for jobs: {concurrency} processes, beside {addrport}.")
+        self.stdout.flush()
+        # Replaced by the very command production runs (and the same process id, so whoever
+        # started this stops the worker itself).
+        os.execv(  # noqa: S606 - a fixed argv of our own interpreter, no shell
+            sys.executable,
+            [sys.executable, "-m", "celery", "-A", "qrsite", "worker", "--loglevel=warning",
+             f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"],
+        )  # fmt: skip
