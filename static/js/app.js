@@ -65,3 +65,15 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (data.get(key) === "") data.delete(key);
   }
 });
+
+// "Select all N matching": every box on the page is part of it, so they show as selected.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (!target.matches("[data-match-all]") || !target.form) return;
+  if (target.checked) {
+    target.form.querySelectorAll('input[type=checkbox][name=codes]').forEach((box) => {
+      box.checked = true;
+    });
+    updateSelection(target.form);
+  }
+});
