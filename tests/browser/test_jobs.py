@@ -111,6 +111,7 @@ def test_import_with_a_fixed_row_then_results_and_zip(page, alice, acme, tmp_pat
     expect(page.locator(".jobs-table tbody tr")).to_have_count(2)
     _shots(page, screenshot, "list")
     page.goto("/codes/")
+    _shots(page, screenshot, "codes-list-bulk-bar")
     page.locator("input[name=codes]").first.check()
     page.get_by_role("button", name="Download images (ZIP)").click()
     expect(page.get_by_role("heading", name="Download images as a ZIP")).to_be_visible()
