@@ -24,7 +24,7 @@ _NOT_COUNTRIES = frozenset({"XX", "T1", "A1", "A2", "O1", "ZZ", "EU", "AP"})
 
 def client_ip(meta: dict) -> str:
     """The scanner's address: REMOTE_ADDR, or X-Forwarded-For behind trusted proxies."""
-    return addresses.client_ip(meta, trusted_proxies=settings.SCAN_TRUSTED_PROXY_COUNT)
+    return addresses.client_ip(meta, trusted_proxies=settings.TRUSTED_PROXY_COUNT)
 
 
 def _clean_country(value: str | None) -> str:

@@ -8,7 +8,14 @@ the services), so the admin cannot become a second write path.
 from django.contrib import admin
 
 from codes import services
-from codes.models import CampaignGroup, DestinationChange, LogoAsset, QRCode
+from codes.cache import redirect_invalidations_retry
+from codes.models import (
+    CampaignGroup,
+    DestinationChange,
+    LogoAsset,
+    PendingRedirectInvalidation,
+    QRCode,
+)
 from qrsite.admin_tools import ServiceAdmin
 
 
@@ -111,3 +118,24 @@ class DestinationChangeAdmin(ServiceAdmin):
     search_fields = ["code__public_id", "code__slug", "old_destination", "new_destination"]
     list_select_related = ["code", "changed_by"]
     date_hierarchy = "changed_at"
+
+
+@admin.register(PendingRedirectInvalidation)
+class PendingRedirectInvalidationAdmin(ServiceAdmin):
+    """Changes the redirect cache missed; a growing list means the cache is still down (beat
+    replays them every few seconds), an old row that a scan may still be served stale."""
+
+    list_display = ["slug", "failed_at"]
+    search_fields = ["slug"]
+    ordering = ["failed_at"]
+    actions = ["retry_all"]
+
+    @admin.action(description="Retry all waiting invalidations now", permissions=["operate"])
+    def retry_all(self, request, queryset):
+        done = redirect_invalidations_retry()
+        if done:
+            self.message_user(request, f"{done} invalidation(s) reached the redirect cache.")
+        else:
+            self.message_user(
+                request, "The redirect cache is still unavailable; nothing changed.", "warning"
+            )

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_safe
 
 from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
 from codes.validation import is_safe_destination
+from qrsite.content_policy import SCAN_PAGE, content_policy_set
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def _page(request, status: int, reason: str = ""):
     response["X-Robots-Tag"] = "noindex"
     # XFrameOptionsMiddleware and CommonMiddleware do not run for /r/ (see ShortUrlMiddleware).
     response["X-Frame-Options"] = "DENY"
+    content_policy_set(response, SCAN_PAGE)
     response["Content-Length"] = str(len(response.content))
     return response
 

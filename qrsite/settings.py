@@ -283,8 +283,6 @@ SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
 # A CDN's country header (e.g. CF-IPCountry); trusted only when named here.
 TRUSTED_COUNTRY_HEADER = env.str("TRUSTED_COUNTRY_HEADER", default="")
-# Proxies in front of the app that append to X-Forwarded-For (same variable as for login throttling).
-SCAN_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The redirect lookup cache (Redis; the default in-memory cache without one).
 REDIRECT_CACHE_URL = env.str("REDIRECT_CACHE_URL", default=REDIS_URL)
 # Invalidated on every change; the timeout only bounds what a write around the services leaves.
@@ -395,7 +393,7 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["qrsite.api.permissions.HasScope"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["qrsite.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["qrsite.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "qrsite.api.negotiation.LenientNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -454,7 +452,6 @@ API_RATE_LIMITS = {
     # Requests without valid credentials, per client address: bounds key guessing.
     "anonymous": env.int("API_RATE_LIMIT_ANONYMOUS", default=60),
 }
-API_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
 API_BULK_MAX = 1000

@@ -1,8 +1,9 @@
 """Renderers that let content negotiation pick an image type; the views hand them bytes."""
 
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 
 from codes.rendering.engine import CONTENT_TYPES_BY_FORMAT
+from qrsite.api.renderers import JSONRenderer
 
 
 class ImageRenderer(BaseRenderer):

@@ -14,6 +14,7 @@ from codes.api.serializers import (
     BulkCreateSerializer,
     BulkIdsSerializer,
     BulkUpdateSerializer,
+    CheckReportSerializer,
     CodeCreateSerializer,
     CodeSerializer,
     CodeUpdateSerializer,
@@ -332,6 +333,36 @@ GROUP_DESTROY = {
     "tags": GROUPS_TAG,
     "responses": {204: None},
 }
+CHECK = {
+    "summary": "Check whether a design will scan, as delivered",
+    "description": (
+        "The same body as `POST /render`, answered with the scannability report instead of the "
+        "image: whether both decoders (zxing-cpp and ZBar) read it at the delivered `size` "
+        "(raster formats; SVG and PDF are judged at their minimum print size), the share of "
+        "real-world conditions it survives (`score`: blur, distance, rotation, tilt, JPEG "
+        "re-compression, low contrast), the weakest condition and the change that helps it, "
+        "and the smallest raster size that works. `ok: false` lists the refusals in `errors`; "
+        "only a malformed body is a 400."
+    ),
+    "tags": ["render"],
+    "request": RenderSerializer,
+    "responses": {200: CheckReportSerializer},
+    "examples": [
+        OpenApiExample(
+            "Rounded modules with circle eyes at 256 px",
+            request_only=True,
+            value={
+                "destination": "https://yoursite.com/product/123",
+                "size": 256,
+                "format": "png",
+                "module_shape": "rounded",
+                "finder_frame_shape": "circle",
+                "finder_ball_shape": "circle",
+            },
+        )
+    ],
+}
+
 RENDER = {
     "summary": "Render an image without storing anything",
     "description": (

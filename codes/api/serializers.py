@@ -161,6 +161,38 @@ class RenderSerializer(_OutputMixin, _StyleMixin):
         return attrs
 
 
+class CheckReportSerializer(serializers.Serializer):
+    """What the guard found: read back by each decoder as delivered and under each condition."""
+
+    ok = serializers.BooleanField(help_text="The image may be handed out.")
+    score = serializers.FloatField(help_text="Share of the real-world conditions survived (0-1).")
+    robust = serializers.BooleanField(help_text="Every condition survived.")
+    weakest = serializers.CharField(allow_null=True, help_text="The first condition failed.")
+    fix = serializers.CharField(allow_null=True, help_text="The change that helps the weakest.")
+    fix_field = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.CharField(), help_text="field -> reason")
+    warnings = serializers.ListField(child=serializers.CharField())
+    decoders = serializers.ListField(child=serializers.CharField())
+    read_by = serializers.DictField(child=serializers.BooleanField())
+    conditions = serializers.DictField(
+        child=serializers.DictField(child=serializers.BooleanField()),
+        help_text="condition -> decoder -> read",
+    )
+    size = serializers.IntegerField(
+        allow_null=True, help_text="Raster width judged; null for SVG/PDF (judged for print)."
+    )
+    px_per_module = serializers.IntegerField(allow_null=True)
+    min_size = serializers.IntegerField(
+        allow_null=True, help_text="Smallest raster width (px) this design works at."
+    )
+    min_print_size_mm = serializers.FloatField(allow_null=True)
+    contrast_ratio = serializers.FloatField(allow_null=True)
+    error_correction = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    modules = serializers.IntegerField(allow_null=True)
+    logo_coverage = serializers.FloatField()
+
+
 class BulkCreateSerializer(StrictSerializer):
     codes = serializers.ListField(
         child=serializers.DictField(),

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from codes.api.views import CodeViewSet, GroupViewSet, RenderView
+from codes.api.views import CheckView, CodeViewSet, GroupViewSet, RenderView
 from qrsite.api.routers import ApiRouter
 
 router = ApiRouter()
@@ -11,5 +11,6 @@ router.register("groups", GroupViewSet, basename="group")
 
 urlpatterns = [
     re_path(r"^render/?$", RenderView.as_view(), name="render"),
+    re_path(r"^check/?$", CheckView.as_view(), name="check"),
     *router.urls,
 ]

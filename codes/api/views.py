@@ -31,6 +31,7 @@ from codes.api.serializers import (
     BulkCreateSerializer,
     BulkIdsSerializer,
     BulkUpdateSerializer,
+    CheckReportSerializer,
     CodeCreateSerializer,
     CodeSerializer,
     CodeUpdateSerializer,
@@ -43,7 +44,15 @@ from codes.api.serializers import (
 )
 from codes.models import CampaignGroup, QRCode
 from codes.render_errors import engine_refusals
-from codes.rendering import Style, content_type_for, encode_content, ensure_scannable, render
+from codes.rendering import (
+    RASTER_FORMATS,
+    Style,
+    check,
+    content_type_for,
+    encode_content,
+    ensure_deliverable,
+    render,
+)
 from codes.validation import validate_destination
 from qrsite.api.errors import django_error_items, flatten_errors, validation_response
 from qrsite.api.views import ApiView, ApiViewSet
@@ -384,6 +393,36 @@ class GroupViewSet(ApiViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _spec(workspace, data: dict) -> tuple[str, Style, bytes | None]:
+    """Payload, style and logo bytes from a validated render or check body."""
+    if data["content_type"] == "url":
+        if not data.get("destination"):
+            raise ValidationError({"destination": ["Give the URL to encode."]})
+        payload = encode_content("url", {"url": validate_destination(data["destination"])})
+    else:
+        payload = encode_content(data["content_type"], data.get("content") or {})
+    logo = resolve_logo(workspace=workspace, value=data.get("logo"))
+    return payload, Style.from_dict(data["style"]), logo.read_bytes() if logo else None
+
+
+class CheckView(ApiView):
+    """The scannability report for a spec, as the image would be delivered; nothing stored."""
+
+    required_scopes = {"POST": "read"}
+
+    @extend_schema(**docs.CHECK)
+    @engine_refusals()
+    def post(self, request):
+        serializer = RenderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payload, style, logo_bytes = _spec(self.workspace, data)
+        fmt = data["format"]
+        size = data["size"] if fmt in RASTER_FORMATS else None
+        report = check(payload, style, logo=logo_bytes, size=size)
+        return Response(CheckReportSerializer(report).data)
+
+
 class RenderView(ApiView):
     """Stateless: an image from a spec, nothing stored (a read: it changes nothing)."""
 
@@ -401,15 +440,7 @@ class RenderView(ApiView):
         fmt = data["format"]
         if "format" not in request.data:
             fmt = FORMAT_BY_MEDIA_TYPE.get(request.accepted_media_type, fmt)
-        if data["content_type"] == "url":
-            if not data.get("destination"):
-                raise ValidationError({"destination": ["Give the URL to encode."]})
-            payload = encode_content("url", {"url": validate_destination(data["destination"])})
-        else:
-            payload = encode_content(data["content_type"], data.get("content") or {})
-        logo = resolve_logo(workspace=self.workspace, value=data.get("logo"))
-        logo_bytes = logo.read_bytes() if logo else None
-        style = Style.from_dict(data["style"])
-        ensure_scannable(payload, style, logo=logo_bytes)
+        payload, style, logo_bytes = _spec(self.workspace, data)
+        ensure_deliverable(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         body = render(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         return _image_response(body, fmt, "qr-code")

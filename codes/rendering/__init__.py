@@ -7,17 +7,29 @@ Public API::
     render(payload, style, *, format="png", size=400, logo=None, dpi=300) -> bytes
     content_type_for(format) -> str                    # MIME type
     prepare_logo(data) -> Logo                         # validated, re-encoded PNG + sha256
-    check(payload, style, *, logo=None, scan_distance_m=0.3) -> CheckReport
+    check(payload, style, *, logo=None, size=None, scan_distance_m=0.3) -> CheckReport
     ensure_scannable(...) -> CheckReport               # raises SpecError when not ok
-    check_many(payloads, style, *, logo=None) -> {position: errors}  # one design, many payloads
+    ensure_deliverable(payload, style, *, format, size, logo=None)  # the rule for downloads
+    refused_combinations() -> {field: {value: [refused values]}}    # for the editor
+    check_many(payloads, style, *, logo=None, size=None) -> {position: errors}  # one design
+    decoders() -> names of the decoders every verdict is read by
 
 Every refusal is a ``SpecError`` (a plain exception) mapping field -> what to change; the codes
 app turns it into a Django ``ValidationError`` at its edges (``codes.render_errors``).
 """
 
-from .check import CheckReport, check, check_many, ensure_scannable
+from .check import (
+    CheckReport,
+    check,
+    check_many,
+    ensure_deliverable,
+    ensure_scannable,
+    refused_combinations,
+)
 from .content import CONTENT_TYPES, ContentType, Field, encode_content
+from .decoders import CONDITION_NAMES, decoders
 from .engine import CONTENT_TYPES_BY_FORMAT, content_type_for, render
+from .engine import RASTER as RASTER_FORMATS
 from .errors import SpecError
 from .fonts import font_name as label_font_name
 from .logo import Logo, prepare_logo
@@ -37,11 +49,13 @@ FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
 
 def clear_caches(*, logos: bool = True) -> None:
     """Forget cached renders, reports, symbols and (unless ``logos=False``) prepared logos."""
-    from . import engine, geometry, logo
-    from .check import _reports
+    from . import engine, geometry, logo, png
+    from .check import _classes, _reports
 
     engine.renders.clear()
+    png._composed.clear()
     _reports.clear()
+    _classes.clear()
     geometry.encode.cache_clear()
     geometry.build.cache_clear()
     if logos:
@@ -51,6 +65,7 @@ def clear_caches(*, logos: bool = True) -> None:
 
 
 __all__ = [
+    "CONDITION_NAMES",
     "CONTENT_TYPES",
     "ERROR_LEVELS",
     "FINDER_BALL_SHAPES",
@@ -59,6 +74,7 @@ __all__ = [
     "FRAMES",
     "GRADIENT_KINDS",
     "MODULE_SHAPES",
+    "RASTER_FORMATS",
     "CheckReport",
     "ContentType",
     "Field",
@@ -70,9 +86,12 @@ __all__ = [
     "check_many",
     "clear_caches",
     "content_type_for",
+    "decoders",
     "encode_content",
+    "ensure_deliverable",
     "ensure_scannable",
     "label_font_name",
     "prepare_logo",
+    "refused_combinations",
     "render",
 ]

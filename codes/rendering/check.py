@@ -17,14 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import segno
-import zxingcpp
 from PIL import Image
 
 from . import geometry
 from .cache import LRU
 from .color import TRANSPARENT, contrast, flatten, luminance
-from .engine import logo_digest
+from .decoders import CONDITIONS, conditions_read, decoders, reads, score_of
+from .engine import RASTER, logo_digest, validate_output
 from .errors import SpecError
+from .fixes import first_fix, image_at, reads_back, survives, width_in_modules
 from .logo import prepare_logo
 from .png import compose
 from .scene import Scene, build_scene
@@ -32,11 +33,30 @@ from .spec import LOGO_AREA_BUDGET, MAX_LOGO_SIZE, MIN_LOGO_SIZE, MIN_MARGIN, St
 
 REFUSE_BELOW = 3.0
 WARN_BELOW = 4.5
-CHECK_UNIT = 5  # px per module for the decode test: small and blurry enough to be honest
+CHECK_UNIT = 5  # px per module for vector output: what a phone gets at the minimum print size
 MIN_MODULE_MM = 0.3
 DISTANCE_PER_MODULE = 250
+# Refused below this share of conditions survived; warned between it and 1 (docs/styling.md
+# "Scannability" has the sweep these come from).
+MIN_SCORE = 0.5
+# No raster is handed out below this many pixels per module: in the calibration sweep not one
+# design at 1 or 2 px per module survived every condition, and about half did not even read.
+MIN_PX_PER_MODULE = 3
+# Pixels per module tried, smallest first, for the smallest working size.
+SEARCH_UNITS = (3, 4, 5, 6, 8, 10, 12, 16)
+
+# Eye combinations refused whatever the rest of the design: in the calibration sweep
+# (docs/styling.md) not one design with them survived every condition and about half did not
+# read at all. The editor disables them up front (`refused_combinations`).
+REFUSED_EYES = {
+    ("circle", "square"): "a square ball inside a circle frame",
+    ("circle", "rounded"): "a rounded ball inside a circle frame",
+}
 
 _reports = LRU(max_entries=1024)
+# Per design class (style, logo, symbol size, px per module): robustness and smallest size.
+_classes = LRU(max_entries=4096)
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,23 @@ class CheckReport:
     error_correction: str = "M"
     min_print_size_mm: float | None = None
     decodes: bool = False
+    # The raster width judged (None: vector output, judged at CHECK_UNIT px per module).
+    size: int | None = None
+    px_per_module: int | None = None
+    decoders: tuple[str, ...] = ()
+    read_by: dict[str, bool] = field(default_factory=dict)
+    # condition -> decoder -> read; empty when the design does not read as delivered.
+    conditions: dict[str, dict[str, bool]] = field(default_factory=dict)
+    score: float = 0.0
+    weakest: str | None = None
+    fix: str | None = None
+    fix_field: str | None = None
+    # The smallest raster width that reads and scores at least MIN_SCORE.
+    min_size: int | None = None
+
+    @property
+    def robust(self) -> bool:
+        return self.decodes and self.score == 1.0
 
 
 def _dark_colors(style: Style) -> list[tuple[str, str]]:
@@ -123,67 +160,65 @@ def _largest_logo(n: int, aspect: float) -> float:
     return round(size, 2)
 
 
-def _decodes(image: Image.Image, payload: str, inverted_ok: bool) -> bool:
-    if image.mode == "RGBA":
-        paper = Image.new("RGB", image.size, (255, 255, 255))
-        paper.paste(image, mask=image.getchannel("A"))
-        image = paper
-    elif image.mode == "P":
-        image = image.convert("RGB")
-    found = zxingcpp.read_barcodes(
-        image,
-        formats=zxingcpp.BarcodeFormat.QRCode,
-        try_invert=inverted_ok,
-        try_rotate=False,
-        text_mode=zxingcpp.TextMode.Plain,
+@dataclass(frozen=True)
+class _Robustness:
+    """How one design, at one symbol size and px per module, survives the conditions."""
+
+    conditions: dict[str, dict[str, bool]]
+    score: float
+    weakest: str | None = None
+    fix_field: str | None = None
+    fix: str | None = None
+
+
+def _robustness(
+    payload: str, scene: Scene, unit: int, image: Image.Image, *, exact: bool = False
+) -> _Robustness:
+    # Kept per design, symbol size and px per module (the content length class): the guard in
+    # the write and download paths (`exact=False`) reuses it for every payload of the class,
+    # each of which is still read back as delivered, so a bulk of 10,000 URLs in one design
+    # pays for the conditions once and a create stays within the API's budget. `check()`
+    # (`exact=True`) measures the image in hand, so what its report claims holds for it.
+    inverted_ok = scene.style.allow_inverted
+    key = ("robustness", scene.style, _logo_key(scene), scene.geom.n, unit)
+    found = None if exact else _classes.get(key)
+    if found is not None:
+        return found
+    results = conditions_read(image, payload, unit, inverted_ok=inverted_ok)
+    score = score_of(results)
+    failed = [c.name for c in CONDITIONS if not all(results[c.name].values())]
+    robust = _Robustness(conditions=results, score=score)
+    if failed:
+        weakest = failed[0]
+        fix_field, fix = first_fix(payload, scene, unit, survives(payload, weakest, inverted_ok))
+        robust = dataclasses.replace(robust, weakest=weakest, fix_field=fix_field, fix=fix)
+    _classes.put(key, robust)
+    return robust
+
+
+def _logo_key(scene: Scene) -> str | None:
+    return scene.logo.sha256 if scene.logo is not None else None
+
+
+def _passes_at(payload: str, scene: Scene, unit: int) -> bool:
+    image = image_at(scene, unit)
+    if not all(reads(image, payload, inverted_ok=scene.style.allow_inverted).values()):
+        return False
+    return _robustness(payload, scene, unit, image).score >= MIN_SCORE
+
+
+def _min_size(payload: str, scene: Scene) -> int | None:
+    """The smallest raster width (px) at which this design reads and passes the score."""
+    key = ("min_size", scene.style, _logo_key(scene), scene.geom.n)
+    found = _classes.get(key, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found
+    width = width_in_modules(scene)
+    smallest = next(
+        (unit * width for unit in SEARCH_UNITS if _passes_at(payload, scene, unit)), None
     )
-    return len(found) == 1 and found[0].text == payload
-
-
-def _blame(payload: str, scene: Scene) -> tuple[str, str]:
-    """Which one change makes a non-scanning design scan: that field, and how to change it."""
-    style, logo = scene.style, scene.logo
-    trials: list[tuple[str, dict, bool, str]] = []
-    if style.finder_ball_shape != style.finder_frame_shape:
-        hint = f"use a {style.finder_frame_shape} ball inside a {style.finder_frame_shape} frame"
-        trials.append(
-            ("finder_ball_shape", {"finder_ball_shape": style.finder_frame_shape}, True, hint)
-        )
-    changes = [
-        ("finder_frame_shape", {"finder_frame_shape": "square", "finder_ball_shape": "square"}),
-        ("module_shape", {"module_shape": "square"}),
-        ("gradient", {"gradient": None}),
-        ("finder_frame_color", {"finder_frame_color": None}),
-        ("finder_ball_color", {"finder_ball_color": None}),
-        ("margin", {"margin": max(style.margin, 4)}),
-        ("frame", {"frame": "none"}),
-    ]
-    hints = {
-        "finder_frame_shape": "use square finder patterns",
-        "module_shape": "use square or rounded modules",
-        "gradient": "use gradient colours closer to the foreground",
-        "finder_frame_color": "use a darker finder colour",
-        "finder_ball_color": "use a darker finder colour",
-        "margin": "use a quiet zone of at least 4 modules",
-        "frame": "choose no frame or a wider margin",
-    }
-    for name, change in changes:
-        if any(getattr(style, k) != v for k, v in change.items()):
-            trials.append((name, change, True, hints[name]))
-    if logo is not None:
-        trials.insert(0, ("logo_size", {}, False, "make the logo smaller"))
-    for name, change, keep_logo, hint in trials:
-        trial = build_scene(
-            payload, dataclasses.replace(style, **change), logo if keep_logo else None
-        )
-        if _decodes(_check_image(trial), payload, style.allow_inverted):
-            return name, hint
-    return "module_shape", "use square modules, stronger contrast and a wider margin"
-
-
-def _check_image(scene: Scene) -> Image.Image:
-    total = scene.geom.n + 2 * scene.style.margin + (2 if scene.style.frame != "none" else 0)
-    return compose(scene, CHECK_UNIT * total)
+    _classes.put(key, smallest)
+    return smallest
 
 
 def check(
@@ -191,27 +226,64 @@ def check(
     style: Style,
     *,
     logo: bytes | None = None,
+    size: int | None = None,
     scan_distance_m: float = 0.3,
 ) -> CheckReport:
-    """Judge whether ``payload`` in ``style`` (with ``logo``) will scan; never raises for design."""
+    """Judge whether ``payload`` in ``style`` (with ``logo``) will scan; never raises for design.
+
+    ``size`` is the width of a raster image as delivered (px): the verdict is for that image.
+    Without it the design is judged as vector output, at ``CHECK_UNIT`` px per module (what a
+    phone camera gets of a module printed at ``min_print_size_mm``).
+    """
+    _validate(style, size, scan_distance_m)
+    return _report(payload, style, logo, float(scan_distance_m), size, exact=True)
+
+
+def _validate(style: Style, size: int | None, scan_distance_m: float) -> None:
     if isinstance(scan_distance_m, bool) or not isinstance(scan_distance_m, int | float):
         raise SpecError({"scan_distance_m": "must be a number of metres"})
     if not 0.05 <= scan_distance_m <= 100:
         raise SpecError({"scan_distance_m": "use a distance from 0.05 to 100 metres"})
+    if size is not None:
+        validate_output("png", size, 300)
     if not isinstance(style, Style):
         raise SpecError({"style": "must be a Style; build one with Style.from_dict()"})
-    key = (payload, style, logo_digest(logo), float(scan_distance_m))
+
+
+def _report(
+    payload: str,
+    style: Style,
+    logo: bytes | None,
+    distance: float,
+    size: int | None,
+    *,
+    exact: bool,
+) -> CheckReport:
+    key = (payload, style, logo_digest(logo), distance, size, exact)
     report = _reports.get(key)
     if report is None:
-        report = _check(payload, style, logo, float(scan_distance_m))
+        report = _check(payload, style, logo, distance, size, exact=exact)
         _reports.put(key, report)
     return report
 
 
-def _check(payload: str, style: Style, logo_bytes: bytes | None, distance: float) -> CheckReport:
+def _check(
+    payload: str,
+    style: Style,
+    logo_bytes: bytes | None,
+    distance: float,
+    size: int | None,
+    *,
+    exact: bool,
+) -> CheckReport:
     errors: dict[str, str] = {}
     warnings: list[str] = []
     ratio = _check_colors(style, errors, warnings)
+    eyes = REFUSED_EYES.get((style.finder_frame_shape, style.finder_ball_shape))
+    if eyes:
+        errors["finder_ball_shape"] = (
+            f"{eyes} is not read by every phone; use a circle ball, or another frame shape"
+        )
     if style.margin < MIN_MARGIN:
         errors["margin"] = f"a quiet zone of {style.margin} is too small; use at least {MIN_MARGIN}"
     elif style.margin < 4:
@@ -226,9 +298,12 @@ def _check(payload: str, style: Style, logo_bytes: bytes | None, distance: float
         "contrast_ratio": round(ratio, 2),
         "quiet_zone": style.margin,
         "error_correction": style.effective_error(has_logo=logo is not None),
+        "size": size,
+        "decoders": decoders(),
     }
     try:
         scene = build_scene(payload, style, logo)
+        unit = CHECK_UNIT if size is None else int(geometry.layout(scene.geom, style, size).unit)
     except SpecError as exc:
         errors.update(exc.fields)
         return CheckReport(ok=False, errors=errors, warnings=warnings, **report)
@@ -242,10 +317,41 @@ def _check(payload: str, style: Style, logo_bytes: bytes | None, distance: float
         )
     module_mm = max(distance * 1000 / DISTANCE_PER_MODULE, MIN_MODULE_MM)
     total = geom.n + 2 * style.margin
-    decodes = _decodes(_check_image(scene), payload, style.allow_inverted)
-    if not decodes and not errors:
-        name, hint = _blame(payload, scene)
-        errors[name] = f"the finished design does not scan back to its content; {hint}"
+    image = image_at(scene, unit) if size is None else compose(scene, size)
+    read = reads(image, payload, inverted_ok=style.allow_inverted)
+    decodes = all(read.values())
+    robust = None
+    if decodes and not errors:
+        robust = _robustness(payload, scene, unit, image, exact=exact)
+    min_size = _min_size(payload, scene) if not errors else None
+    too_small = size is not None and min_size is not None and size < min_size
+    if not errors and unit < MIN_PX_PER_MODULE:
+        smallest = min_size or MIN_PX_PER_MODULE * width_in_modules(scene)
+        errors["size"] = (
+            f"at {size} px each module is {unit} px wide, under the {MIN_PX_PER_MODULE} px "
+            f"a phone needs; use a size of at least {smallest} px"
+        )
+    elif not errors and (not decodes or robust.score < MIN_SCORE):
+        if too_small:
+            errors["size"] = (
+                f"at {size} px each module is {unit} px wide and the code does not scan "
+                f"reliably; use a size of at least {min_size} px"
+            )
+        elif not decodes:
+            name, hint = first_fix(payload, scene, unit, reads_back(payload, style.allow_inverted))
+            unread = " and ".join(n for n, ok in read.items() if not ok)
+            errors[name] = f"the finished design does not scan back with {unread}; {hint}"
+        else:
+            passed = round(robust.score * len(CONDITIONS))
+            errors[robust.fix_field] = (
+                f"the design scans only under {passed} of {len(CONDITIONS)} real-world "
+                f"conditions (weakest: {_stands_for(robust.weakest)}); {robust.fix}"
+            )
+    elif robust is not None and robust.score < 1:
+        warnings.append(
+            f"scannability {robust.score:.0%}: it may fail {_stands_for(robust.weakest)}; "
+            f"{robust.fix}"
+        )
     return CheckReport(
         ok=not errors,
         errors=errors,
@@ -255,18 +361,56 @@ def _check(payload: str, style: Style, logo_bytes: bytes | None, distance: float
         modules=geom.n,
         min_print_size_mm=round(module_mm * total, 1),
         decodes=decodes,
+        px_per_module=unit,
+        read_by=dict(read),
+        conditions=robust.conditions if robust else {},
+        score=robust.score if robust else 0.0,
+        weakest=robust.weakest if robust else None,
+        fix=(robust.fix if robust else None),
+        fix_field=(robust.fix_field if robust else None),
+        # Only a design that scans has a smallest working size (for a refused one it would
+        # describe some other design).
+        min_size=min_size if not errors or "size" in errors else None,
         **report,
     )
 
 
+def refused_combinations() -> dict[str, dict[str, list[str]]]:
+    """For each finder frame shape, the ball shapes the guard always refuses with it."""
+    refused: dict[str, list[str]] = {}
+    for frame, ball in REFUSED_EYES:
+        refused.setdefault(frame, []).append(ball)
+    return {"finder_frame_shape": refused}
+
+
+def _stands_for(condition: str | None) -> str:
+    return next((c.stands_for for c in CONDITIONS if c.name == condition), "")
+
+
 def ensure_scannable(
-    payload: str, style: Style, *, logo: bytes | None = None, scan_distance_m: float = 0.3
+    payload: str,
+    style: Style,
+    *,
+    logo: bytes | None = None,
+    size: int | None = None,
+    scan_distance_m: float = 0.3,
 ) -> CheckReport:
-    """``check`` that raises ``SpecError`` with the report's errors when it is not ok."""
-    report = check(payload, style, logo=logo, scan_distance_m=scan_distance_m)
+    """The guard of the write and download paths: ``check``, except that the conditions are
+    judged once per design class (see ``_robustness``), and raising ``SpecError`` with the
+    report's errors when it is not ok."""
+    _validate(style, size, scan_distance_m)
+    report = _report(payload, style, logo, float(scan_distance_m), size, exact=False)
     if not report.ok:
         raise SpecError(report.errors)
     return report
+
+
+def ensure_deliverable(
+    payload: str, style: Style, *, format: str, size: int, logo: bytes | None = None
+) -> CheckReport:
+    """The one rule for every image handed out: a raster is judged at the size delivered,
+    vector output (SVG, PDF) at the minimum print size its report states."""
+    return ensure_scannable(payload, style, logo=logo, size=size if format in RASTER else None)
 
 
 # --- many payloads in one design (bulk creation) ---------------------------------------------
@@ -312,7 +456,7 @@ def _fits(payload: str, error: str) -> bool:
 
 
 def check_many(
-    payloads: Sequence[str], style: Style, *, logo: bytes | None = None
+    payloads: Sequence[str], style: Style, *, logo: bytes | None = None, size: int | None = None
 ) -> dict[int, dict[str, str]]:
     """``check`` for many payloads in one design: the errors of each refused payload by its
     position (empty when every payload scans).
@@ -327,7 +471,8 @@ def check_many(
     if not payloads:
         return {}
     errors: dict[int, dict[str, str]] = {}
-    first = check(payloads[0], style, logo=logo)
+    _validate(style, size, 0.3)
+    first = _report(payloads[0], style, logo, 0.3, size, exact=False)
     if not first.ok:
         errors[0] = first.errors
     fast = first.ok and first.decodes and _is_standard(style, logo is not None)
@@ -336,7 +481,7 @@ def check_many(
         payload = payloads[index]
         if fast and _PLAIN_PAYLOAD.fullmatch(payload) and _fits(payload, level):
             continue
-        report = check(payload, style, logo=logo)
+        report = _report(payload, style, logo, 0.3, size, exact=False)
         if not report.ok:
             errors[index] = report.errors
     return errors

@@ -14,6 +14,7 @@ import math
 from PIL import Image, ImageChops, ImageDraw
 
 from . import fonts, shapes
+from .cache import LRU
 from .color import TRANSPARENT, flatten, is_grey, to_rgba
 from .geometry import Layout, layout
 from .logo import resized
@@ -194,12 +195,23 @@ def _frame(canvas: Image.Image, scene: Scene, lay: Layout) -> None:
         _fill(canvas, bg, inner, (cx, cy))
 
 
+# The guard reads the very raster that is then encoded and delivered: keeping the last few
+# composed images lets a checked download compose once. Nothing mutates a composed image.
+_composed = LRU(max_entries=16, max_bytes=48 * 1024 * 1024)
+
+
 def compose(scene: Scene, size: int) -> Image.Image:
     """The finished raster at ``size`` px wide."""
-    tones = _two_tone(scene)
-    if tones is not None and not all(is_grey(c) for c in tones):
-        return _palette(scene, size, *tones)
-    return _compose(scene, size, _mode(scene))
+    key = (scene, size)
+    image = _composed.get(key)
+    if image is None:
+        tones = _two_tone(scene)
+        if tones is not None and not all(is_grey(c) for c in tones):
+            image = _palette(scene, size, *tones)
+        else:
+            image = _compose(scene, size, _mode(scene))
+        _composed.put(key, image, image.width * image.height * len(image.getbands()))
+    return image
 
 
 def _palette(scene: Scene, size: int, ink: str, paper: str) -> Image.Image:

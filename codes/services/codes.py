@@ -37,6 +37,7 @@ from codes.rendering import (
     CONTENT_TYPES,
     Style,
     encode_content,
+    ensure_deliverable,
     ensure_scannable,
     render,
 )
@@ -356,13 +357,11 @@ def code_image(*, code: QRCode, format: str = "png", size: int = 400) -> bytes:
         cached = None  # a cache outage costs a render, not an error
     if cached is not None:
         return cached
-    image = render(
-        payload,
-        Style.from_dict(code.style),
-        format=format,
-        size=size,
-        logo=logo.read_bytes() if logo else None,
-    )
+    style = Style.from_dict(code.style)
+    logo_bytes = logo.read_bytes() if logo else None
+    # Judged as handed out: a 256 px PNG of a dense code may not scan though its design does.
+    ensure_deliverable(payload, style, format=format, size=size, logo=logo_bytes)
+    image = render(payload, style, format=format, size=size, logo=logo_bytes)
     try:
         cache.set(key, image, settings.CODE_IMAGE_CACHE_SECONDS)
     except Exception:

@@ -3,7 +3,7 @@
 from django import template
 
 from codes.models import Status
-from codes.rendering import CONTENT_TYPES
+from codes.rendering import CONTENT_TYPES, refused_combinations
 
 register = template.Library()
 
@@ -26,6 +26,13 @@ SUMMARY_FIELDS = {
     "geo": ("latitude", "longitude"),
     "event": ("title", "start"),
 }
+
+
+@register.filter
+def eyes_refused_with(ball_shape: str) -> str:
+    """The eye frame shapes the guard refuses this ball shape in, space-separated."""
+    frames = refused_combinations()["finder_frame_shape"]
+    return " ".join(frame for frame, balls in frames.items() if ball_shape in balls)
 
 
 @register.filter

@@ -218,10 +218,19 @@ def download(request, code_id):
         return page_or_fragment(
             request, "codes/detail.html", context, fragment="download", status=400
         )
-    return _image_response(
-        request,
-        code,
-        fmt=form.cleaned_data["format"],
-        size=form.cleaned_data["size"],
-        attachment=True,
-    )
+    try:
+        return _image_response(
+            request,
+            code,
+            fmt=form.cleaned_data["format"],
+            size=form.cleaned_data["size"],
+            attachment=True,
+        )
+    except ValidationError as exc:
+        # The guard judges the image at the size asked for: a size too small for this code
+        # goes back on the form with the smallest size that works.
+        add_service_errors(form, exc)
+        context = _context(request, code, download_form=form)
+        return page_or_fragment(
+            request, "codes/detail.html", context, fragment="download", status=400
+        )

@@ -11,7 +11,6 @@ rate-limit store must not take the API down with it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+from qrsite.addresses import address_pseudonym, client_ip
 
 logger = logging.getLogger("qrsite.api")
 
@@ -63,26 +64,10 @@ def limit_for(policy: str, workspace=None) -> int:
     return settings.API_RATE_LIMITS[policy]
 
 
-def _client_address(meta) -> str:
-    address = meta.get("REMOTE_ADDR", "")
-    hops = settings.API_TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [
-            p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        # Each trusted proxy appended one address; the one before them is the caller's.
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
-    return address or "unknown"
-
-
 def anonymous_bucket(request) -> str:
     # Keyed by a keyed hash of the address: the raw IP never lands in the cache.
-    address = _client_address(request.META)
-    digest = hashlib.blake2b(
-        address.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=12
-    )
-    return f"ip:{digest.hexdigest()}"
+    address = client_ip(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT)
+    return f"ip:{address_pseudonym(address or 'unknown', purpose='api-anonymous')}"
 
 
 def hit(

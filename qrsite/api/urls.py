@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from qrsite.api.views import ApiMixin, NotFoundView, errors_page
+from qrsite.content_policy import API_DOCS, content_policy_set
 
 
 class _Public(ApiMixin):
@@ -20,11 +21,17 @@ class SchemaView(_Public, SpectacularAPIView):
     pass
 
 
-class SwaggerView(_Public, SpectacularSwaggerView):
+class _DocsPage(_Public):
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return content_policy_set(response, API_DOCS)
+
+
+class SwaggerView(_DocsPage, SpectacularSwaggerView):
     pass
 
 
-class RedocView(_Public, SpectacularRedocView):
+class RedocView(_DocsPage, SpectacularRedocView):
     pass
 
 

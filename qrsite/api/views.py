@@ -15,7 +15,6 @@ from django.conf import settings
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
@@ -23,6 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from qrsite.api import idempotency, ratelimit
 from qrsite.api.errors import ERROR_CODES, ApiError
 from qrsite.api.permissions import required_scope
+from qrsite.api.renderers import JSONRenderer
 
 
 class _Replay(Exception):

@@ -77,3 +77,39 @@ document.addEventListener("change", (event) => {
     updateSelection(target.form);
   }
 });
+
+// Design form: ball shapes the guard always refuses inside the chosen eye frame are switched
+// off before they can be picked (the server refuses them too, for forms sent without this).
+function updateEyeBalls(form) {
+  const frame = form.querySelector('input[name$="finder_frame_shape"]:checked');
+  if (!frame) return;
+  let switched = false;
+  form.querySelectorAll("[data-refused-with]").forEach((tile) => {
+    const radio = tile.querySelector("input");
+    const refused = tile.dataset.refusedWith.split(" ").includes(frame.value);
+    radio.disabled = refused;
+    tile.title = refused ? `Not with a ${frame.value} frame: phones misread it` : "";
+    if (refused && radio.checked) {
+      radio.checked = false;
+      switched = true;
+    }
+  });
+  if (switched) {
+    const same = form.querySelector(`input[name$="finder_ball_shape"][value="${frame.value}"]`);
+    if (same) {
+      same.checked = true;
+      same.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+  const anyRefused = form.querySelector("[data-refused-with] input:disabled") !== null;
+  form.querySelectorAll("[data-eyes-note]").forEach((note) => { note.hidden = !anyRefused; });
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches('input[name$="finder_frame_shape"]') && event.target.form) {
+    updateEyeBalls(event.target.form);
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form").forEach(updateEyeBalls);
+});

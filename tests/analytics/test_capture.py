@@ -141,7 +141,7 @@ def test_country_header_is_ignored_unless_trusted(client, code, settings):
 def test_forwarded_for_is_trusted_only_behind_configured_proxies(client, code, settings):
     row = scan(client, code, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=IPV4)
     assert row.country == ""
-    settings.SCAN_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     row = scan(client, code, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {IPV4}")
     assert row.country == "GB"
 

@@ -195,3 +195,28 @@ def test_analytics_dates_at_the_ends_of_the_calendar_are_a_400(client_read, quer
 
     error = assert_envelope(response, 400, "validation_error")
     assert error["field"] in ("start", "end")
+
+
+# Refusals that quote the client's input back (an unknown field, a value that is not a choice):
+# the echoed lone surrogate must travel as a JSON escape, not turn the 400 into a 500.
+ECHOED = [
+    ("/api/v1/codes", f'{{"destination": "{OK}", "type": "{SURROGATE}"}}', "type"),
+    ("/api/v1/codes", f'{{"destination": "{OK}", "{SURROGATE}": 1}}', None),
+    ("/api/v1/codes", f'{{"type": "static", "content_type": "{SURROGATE}"}}', "content_type"),
+    ("/api/v1/keys", f'{{"name": "k", "scope": "{SURROGATE}"}}', "scope"),
+    (
+        "/api/v1/codes/bulk",
+        f'{{"codes": [{{"destination": "{OK}", "type": "{SURROGATE}"}}]}}',
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "raw", "field"), ECHOED)
+def test_a_refusal_echoing_a_lone_surrogate_is_a_400(client_admin, path, raw, field):
+    response = client_admin.post(path, raw)
+
+    error = assert_envelope(response, 400, "validation_error", field)
+    assert "\\ud800" in response.content.decode("ascii", errors="replace")
+    assert error["message"]
+    assert nothing_written()

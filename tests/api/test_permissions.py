@@ -73,6 +73,7 @@ ENDPOINTS = [
     Endpoint("patch", "/api/v1/groups/{group}", "write", 200, {"name": "Renamed"}, foreign=404),
     Endpoint("delete", "/api/v1/groups/{group}", "write", 204, foreign=404),
     Endpoint("post", "/api/v1/render", "read", 200, {"destination": "https://example.com/r"}),
+    Endpoint("post", "/api/v1/check", "read", 200, {"destination": "https://example.com/r"}),
     Endpoint("get", "/api/v1/codes/{code}/analytics", "read", 200, foreign=404),
     Endpoint("get", "/api/v1/groups/{group}/analytics", "read", 200, foreign=404),
     Endpoint("get", "/api/v1/analytics", "read", 200),

@@ -111,6 +111,17 @@ def test_docs_pages_are_served_locally_without_a_cdn(client, url):
     assert "jsdelivr" not in html
 
 
+@pytest.mark.parametrize("url", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_docs_pages_forbid_other_origins_and_framing_by_header(client, url):
+    policy = client.get(url)["Content-Security-Policy"]
+
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["connect-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "http" not in policy  # no other origin is allowed anywhere
+
+
 def test_error_reference_lists_every_code(client):
     response = client.get("/api/v1/docs/errors/")
 

@@ -97,3 +97,32 @@ def test_the_retry_is_scheduled_within_the_stated_bound(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["redirect-invalidations-retry"]
     assert entry["task"] == "codes.redirect_invalidations_retry_task"
     assert entry["schedule"] == settings.REDIRECT_INVALIDATION_RETRY_SECONDS <= 5
+
+
+def test_operators_see_waiting_invalidations_in_the_admin_and_can_retry_them(
+    client, db, redirect_redis
+):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    PendingRedirectInvalidation.objects.create(slug="abc1234", failed_at=timezone.now())
+    url = "/admin/codes/pendingredirectinvalidation/"
+    _, admin = redirect_redis
+
+    assert b"abc1234" in client.get(url).content
+
+    admin.execute_command("CLIENT", "PAUSE", "20000", "WRITE")
+    try:
+        form = {"action": "retry_all", "_selected_action": ["x"], "select_across": "1"}
+        response = client.post(url, form, follow=True)
+        assert b"still unavailable" in response.content
+        assert PendingRedirectInvalidation.objects.exists()
+    finally:
+        admin.execute_command("CLIENT", "UNPAUSE")
+    forget_outages()
+
+    response = client.post(url, form, follow=True)
+    assert b"1 invalidation(s) reached the redirect cache" in response.content
+    assert not PendingRedirectInvalidation.objects.exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from analytics.models import Scan
 from codes import services
 from codes.models import QRCode
+from qrsite.content_policy import SCAN_PAGE
 from tests.codes.test_validation import MALICIOUS_DESTINATIONS
 
 PHONE = (
@@ -79,6 +80,7 @@ def test_unknown_slug_gets_the_branded_404(client, db):
     assert response.status_code == 404
     assert b"This QR code doesn" in response.content
     assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Security-Policy"] == SCAN_PAGE
     assert not Scan.objects.exists()
 
 
@@ -91,6 +93,8 @@ def _gone(client, code, text: bytes):
     assert response.status_code == 410
     assert "Location" not in response
     assert text in response.content
+    # Strangers open this page from a printed code: no script, no other origin, no framing.
+    assert response["Content-Security-Policy"] == SCAN_PAGE
     return response
 
 

@@ -236,3 +236,21 @@ def test_status_post_needs_the_csrf_token(csrf_client_for, alice, code):
     page = client.get(reverse("codes:detail", args=[code.public_id])).content.decode()
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     assert client.post(url, HTTP_X_CSRFTOKEN=token, **htmx()).status_code == 200
+
+
+def test_a_download_size_too_small_for_the_code_says_which_size_works(alice_client, acme, alice):
+    long_text = "Opening hours, menu and allergens: " + "fresh bread, cakes and coffee; " * 18
+    code = make_code(
+        acme, alice, kind="static", content_type="text", content={"text": long_text}, name="Menu"
+    )
+    url = reverse("codes:download", args=[code.public_id])
+
+    response = alice_client.get(url, {"format": "png", "size": 256})
+
+    assert response.status_code == 400
+    message = re.search(r"use a size of at least (\d+) px", response.content.decode())
+    assert message, response.content.decode()[:2000]
+    assert int(message.group(1)) > 256
+    assert alice_client.get(url, {"format": "png", "size": 512}).status_code == 200
+    # Vector output is judged for print, whatever its nominal size.
+    assert alice_client.get(url, {"format": "svg", "size": 256}).status_code == 200

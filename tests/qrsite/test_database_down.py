@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from qrsite.content_policy import SCAN_PAGE
 from tests.own_redis import free_port
 from tests.qrsite.test_health import timed
 
@@ -98,6 +99,7 @@ def test_an_uncached_slug_gets_the_branded_503(server):
     assert "css/app.css" in body
     assert "auth-card" in body
     assert "Traceback" not in body
+    assert headers["Content-Security-Policy"] == SCAN_PAGE
 
 
 def test_the_api_answers_503_in_the_error_envelope(server):

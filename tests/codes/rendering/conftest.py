@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, settings
 from PIL import Image
 
 from codes.rendering import clear_caches
+from codes.rendering.decoders import reads
 
 # Bounded so the rendering suite stays well under a minute on a 2-core machine; inherits the
 # replay-or-explore choice from the profile tests/conftest.py loads. `make soak` raises the count.
@@ -34,6 +35,13 @@ def decode(image: Image.Image | bytes, *, try_invert: bool = False) -> list[str]
         text_mode=zxingcpp.TextMode.Plain,
     )
     return [b.text for b in found]
+
+
+def read_by_all(image: Image.Image | bytes, payload: str, *, inverted_ok: bool = False) -> bool:
+    """Whether every decoder the guard uses reads exactly ``payload`` from the image."""
+    if isinstance(image, bytes):
+        image = Image.open(io.BytesIO(image))
+    return all(reads(image, payload, inverted_ok=inverted_ok).values())
 
 
 def png_bytes(size=(120, 80), color=(200, 30, 60, 255), fmt="PNG") -> bytes:

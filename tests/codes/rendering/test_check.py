@@ -116,14 +116,6 @@ def test_logo_never_covers_a_finder(logo):
     assert "finder" in report.errors["logo_size"]
 
 
-def test_a_design_that_does_not_decode_is_refused(monkeypatch):
-    monkeypatch.setattr(check_module, "_decodes", lambda *args: False)
-    report = check(URL, Style(module_shape="dots"))
-    assert not report.ok
-    assert not report.decodes
-    assert "does not scan" in report.errors["module_shape"]
-
-
 def test_ensure_scannable_raises_the_report_errors():
     with pytest.raises(SpecError) as exc:
         ensure_scannable(URL, Style(foreground_color="#EEEEEE"))

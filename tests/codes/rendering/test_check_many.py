@@ -9,9 +9,12 @@ import string
 
 import pytest
 
-from codes.rendering import ERROR_LEVELS, Style, check, check_many, render
+from codes.rendering import ERROR_LEVELS, Style, check_many, render
+from codes.rendering.check import CHECK_UNIT
+from codes.rendering.fixes import image_at
+from codes.rendering.scene import build_scene
 
-from .conftest import decode
+from .conftest import decode, read_by_all
 
 check_module = importlib.import_module("codes.rendering.check")
 PLAIN = "".join(c for c in string.printable if c not in "\\~\t\n\r\x0b\x0c")
@@ -37,9 +40,9 @@ def test_standard_designs_decode_across_many_payloads(error):
         style = dataclasses.replace(style, error_correction=error)
         assert check_module._is_standard(style, has_logo=False)
         for payload in _payloads(seed=n * 10 + ERROR_LEVELS.index(error), count=80, longest=600):
-            report = check(payload, style)
-            assert report.ok, (payload, style)
-            assert report.decodes, (payload, style)
+            scene = build_scene(payload, style, None)
+            # What the guard reads a design at (the fast path skips exactly this).
+            assert read_by_all(image_at(scene, CHECK_UNIT), payload), (payload, style)
     # And what a user downloads decodes too, for a sample of versions.
     for payload in _payloads(seed=99, count=12, longest=300):
         assert decode(render(payload, Style(error_correction=error), size=600)) == [payload]
@@ -48,28 +51,31 @@ def test_standard_designs_decode_across_many_payloads(error):
 def test_the_fast_path_skips_the_decode_only_for_standard_designs_and_plain_payloads(monkeypatch):
     payloads = ["https://qr.example/r/aaaaaaa", "https://qr.example/r/bbbbbbb", "https://e.com/~x"]
     decoded = []
-    real = check_module._decodes
+    real = check_module.reads
 
-    def spy(image, payload, inverted_ok):
+    def spy(image, payload, *, inverted_ok=False):
         decoded.append(payload)
-        return real(image, payload, inverted_ok)
+        return real(image, payload, inverted_ok=inverted_ok)
 
-    monkeypatch.setattr(check_module, "_decodes", spy)
+    monkeypatch.setattr(check_module, "reads", spy)
     check_module._reports.clear()
     assert check_many(payloads, Style()) == {}
-    assert decoded == [payloads[0], payloads[2]]  # the tilde may be misread: decoded
+    assert set(decoded) == {payloads[0], payloads[2]}  # the tilde may be misread: decoded
     decoded.clear()
     check_module._reports.clear()
     assert check_many(payloads, Style(module_shape="dots")) == {}
-    assert decoded == payloads
+    assert set(decoded) == set(payloads)
 
 
 def test_a_payload_that_does_not_decode_is_refused_at_its_position(monkeypatch):
     payloads = ["https://e.com/1", "https://e.com/2", "https://e.com/3"]
-    real = check_module._decodes
-    monkeypatch.setattr(
-        check_module, "_decodes", lambda image, p, inv: p != payloads[1] and real(image, p, inv)
-    )
+    real = check_module.reads
+
+    def misread_second(image, payload, *, inverted_ok=False):
+        verdict = real(image, payload, inverted_ok=inverted_ok)
+        return {name: ok and payload != payloads[1] for name, ok in verdict.items()}
+
+    monkeypatch.setattr(check_module, "reads", misread_second)
     check_module._reports.clear()
     refused = check_many(payloads, Style(module_shape="rounded"))
     assert list(refused) == [1]
