@@ -57,7 +57,7 @@ def test_import_answers_202_with_a_job_that_creates_every_row(
     )
 
 
-def test_xlsx_import_with_semicolon_free_cells(key, acme, django_capture_on_commit_callbacks):
+def test_xlsx_import_creates_every_row(key, acme, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = _import(key, xlsx_bytes(url_rows(3)), name="book.xlsx")
 
