@@ -25,10 +25,16 @@ $(STAMP): $(PY) requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# The laptop default: SQLite, local files, no Redis; Celery tasks run in-process.
+# The laptop default: SQLite, local files, no Redis. Background jobs run in a real Celery
+# worker beside the web server, on a broker that is a folder (var/broker); it stops with the
+# server (Ctrl-C).
+WORKER_CONCURRENCY ?= 2
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
+	@(DEBUG=true exec $(PY) manage.py devworker $(HOST):$(PORT) \
+		--concurrency=$(WORKER_CONCURRENCY)) & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Deterministic: the property tests replay a fixed set of examples (tests/conftest.py).

@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("Codes", "codes:list", "qr"),
     ("Groups", "codes:group_list", "folder"),
     ("Analytics", "analytics:workspace", "chart"),
+    ("Jobs", "jobs:list", "jobs"),
     ("Settings", "settings:general", "gear"),
 ]
 

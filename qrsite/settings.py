@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "qrsite.api",
     "accounts",
     "analytics",
+    "jobs",
     "webhooks",
 ]
 
@@ -139,12 +140,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis (the laptop default) the broker is a folder: kombu's filesystem transport needs
+# no server, and `make run` starts the same `celery -A qrsite worker` beside the web server, so
+# background jobs (a 10,000-row import) never run inside a web request.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR),
+        "data_folder_out": str(CELERY_BROKER_DIR),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
-# Without a broker (the laptop default) tasks run in-process, so nothing waits for a worker.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
-# The queue tasks go to and workers read by default (an integration test uses its own).
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -152,6 +160,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Deployments sharing one Redis (and the tests) keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -351,6 +361,31 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.deliveries_sweep_task",
     "schedule": WEBHOOKS_SWEEP_INTERVAL_SECONDS,
     "options": {"expires": WEBHOOKS_SWEEP_INTERVAL_SECONDS * 2},
+}
+# --- Background jobs (issue 14) -----------------------------------------------------------------
+# Limits: over them an import or export is refused (400/413) and nothing is created.
+JOBS_IMPORT_MAX_ROWS = env.int("JOBS_IMPORT_MAX_ROWS", default=100_000)
+JOBS_IMPORT_MAX_BYTES = env.int("JOBS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+JOBS_EXPORT_MAX_CODES = env.int("JOBS_EXPORT_MAX_CODES", default=100_000)
+# An .xlsx is zipped XML: one that expands beyond this is refused before it is read (zip bombs).
+JOBS_XLSX_MAX_EXPANDED_BYTES = env.int("JOBS_XLSX_MAX_EXPANDED_BYTES", default=300 * 1024 * 1024)
+# Rows per transaction of an import; codes per render task of an export.
+JOBS_CHUNK_ROWS = env.int("JOBS_CHUNK_ROWS", default=500)
+JOBS_EXPORT_CHUNK = env.int("JOBS_EXPORT_CHUNK", default=250)
+# A worker renews its lease on a job after every chunk; a job whose lease ran out (its worker
+# was killed) is taken over by another worker, which redoes the interrupted chunk.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)
+# Result files (results CSV, errors CSV, ZIP) are deleted this long after the job finished.
+JOBS_RESULT_TTL_HOURS = env.int("JOBS_RESULT_TTL_HOURS", default=168)
+# POST /api/v1/codes/bulk answers synchronously up to API_BULK_MAX codes, with a job above.
+CELERY_BEAT_SCHEDULE["jobs-resume-stale"] = {
+    "task": "jobs.job_resume_stale_task",
+    "schedule": float(JOBS_LEASE_SECONDS),
+    "options": {"expires": float(JOBS_LEASE_SECONDS)},
+}
+CELERY_BEAT_SCHEDULE["jobs-purge-expired"] = {
+    "task": "jobs.jobs_purge_expired_task",
+    "schedule": 3600.0,
 }
 
 # --- Security (production) ---------------------------------------------------------------------

@@ -8,12 +8,13 @@ from accounts.api.urls import urlpatterns as accounts_api
 from analytics.api.urls import urlpatterns as analytics_api
 from codes.api.urls import urlpatterns as codes_api
 from codes.views.home import home
+from jobs.api.urls import urlpatterns as jobs_api
 from qrsite.api.urls import api_urlpatterns
 from qrsite.health import healthz, readiness
 from webhooks.api.urls import urlpatterns as webhooks_api
 
 # Analytics first: `codes/<id>/analytics` must not be taken for a codes route.
-api_v1 = [*analytics_api, *codes_api, *accounts_api, *webhooks_api]
+api_v1 = [*analytics_api, *codes_api, *accounts_api, *jobs_api, *webhooks_api]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include((api_urlpatterns(api_v1), "api"))),
     path("analytics/", include("analytics.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("codes.scan_urls")),
     path("", include("codes.urls")),
     path("", include(([path("", home, name="home")], "dashboard"))),

@@ -73,12 +73,26 @@ _SCAN = {
 _JOB = {
     "id": "job_3Fg7Hj1Kl5Zx9Cv2",
     "kind": "import",
-    "status": "completed",
-    "total": 500,
-    "succeeded": 498,
-    "failed": 2,
-    "result_url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2/result",
+    "status": "succeeded",
+    "phase": "done",
+    "progress": {
+        "done": 500,
+        "total": 500,
+        "percent": 100,
+        "rate_per_second": None,
+        "seconds_left": None,
+    },
+    "summary": {"rows": 500, "created": 498, "failed": 2},
     "error": "",
+    "cancel_requested": False,
+    "created_by": "dana@example.com",
+    "created_at": "2026-03-09T09:14:40Z",
+    "started_at": "2026-03-09T09:14:41Z",
+    "finished_at": "2026-03-09T09:15:02Z",
+    "result_url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2/result",
+    "errors_url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2/errors",
+    "result_expires_at": "2026-03-16T09:15:02Z",
+    "url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2",
 }
 EXAMPLE_DATA = {
     CODE_SCANNED: {"code": _CODE, "scan": _SCAN},
@@ -92,7 +106,9 @@ EXAMPLE_DATA = {
     CODE_UPDATED: {"code": _CODE, "changed": ["name", "destination"]},
     CODE_DELETED: {"code": {**_CODE, "status": "deleted", "is_active": False}},
     JOB_COMPLETED: {"job": _JOB},
-    JOB_FAILED: {"job": {**_JOB, "status": "failed", "error": "The file is not a CSV."}},
+    JOB_FAILED: {
+        "job": {**_JOB, "status": "failed", "error": "Row 9731, column url: not a valid URL."}
+    },
     WEBHOOK_TEST: {"endpoint": "whk_9Qw2Er4Ty6Ui8Op0", "message": "This is a test event."},
 }
 

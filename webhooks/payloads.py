@@ -11,6 +11,13 @@ def code_payload(code) -> dict:
     return json.loads(json.dumps(CodeSerializer(code).data))
 
 
+def job_payload(job) -> dict:
+    # The job as GET /api/v1/jobs/{id} shows it (links as paths: there is no request).
+    from jobs.api.serializers import JobSerializer
+
+    return json.loads(json.dumps(JobSerializer(job).data))
+
+
 def scan_payload(scan) -> dict:
     return {
         "scanned_at": scan.scanned_at.isoformat().replace("+00:00", "Z"),

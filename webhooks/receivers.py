@@ -8,8 +8,9 @@ from django.dispatch import receiver
 
 from analytics.signals import scans_recorded
 from codes.signals import code_changed
+from jobs.signals import job_finished
 from webhooks import events as ev
-from webhooks.payloads import code_payload
+from webhooks.payloads import code_payload, job_payload
 from webhooks.scans import scan_events_record
 from webhooks.services import endpoints_wanting, event_record
 
@@ -53,3 +54,18 @@ def on_scans_recorded(sender, scans, counts, **kwargs):
     # A savepoint: a failure here is logged by analytics and leaves its scans stored.
     with transaction.atomic():
         scan_events_record(scans=scans, counts=counts)
+
+
+@receiver(job_finished, dispatch_uid="webhooks.job_finished")
+def on_job_finished(sender, job, **kwargs):
+    # Sent after the job's final commit; a cancelled job finished too (its status says so).
+    event_type = ev.JOB_FAILED if job.status == "failed" else ev.JOB_COMPLETED
+    if not endpoints_wanting(workspace_id=job.workspace_id, event_type=event_type, group_id=None):
+        return
+    with transaction.atomic():
+        event_record(
+            workspace=job.workspace_id,
+            type=event_type,
+            data={"job": job_payload(job)},
+            dedupe_key=f"{event_type}:{job.public_id}",
+        )

@@ -202,17 +202,37 @@ ROLLBACK = {
     "examples": [OpenApiExample("Restored", value=CODE, response_only=True)],
 }
 BULK_CREATE = {
-    "summary": "Create up to 1,000 codes",
+    "summary": "Create codes in bulk",
     "description": (
         "All or nothing: if any code is refused, none is created and the 400 lists every "
-        "problem with its `index`. Counts as one request against the rate limit."
+        "problem with its `index`. Counts as one request against the rate limit. Up to 1,000 "
+        "codes are created in the request (201). More than 1,000, or any request with "
+        "`Prefer: respond-async`, is answered `202 Accepted` with a job and "
+        "`Location: /api/v1/jobs/{id}` to poll; the job's results CSV lists every code."
     ),
     "tags": CODES_TAG,
     "request": BulkCreateSerializer,
+    "parameters": [
+        OpenApiParameter(
+            "Prefer",
+            str,
+            location=OpenApiParameter.HEADER,
+            description="`respond-async`: answer 202 with a job whatever the count.",
+        )
+    ],
     "responses": {
         201: inline_serializer(
             "BulkCreated", {"count": serializers.IntegerField(), "codes": CodeSerializer(many=True)}
-        )
+        ),
+        202: inline_serializer(
+            "BulkAccepted",
+            {
+                "id": serializers.CharField(),
+                "kind": serializers.CharField(),
+                "status": serializers.CharField(),
+                "url": serializers.URLField(),
+            },
+        ),
     },
     "examples": [
         OpenApiExample(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 
 from codes import selectors, services
 from codes.api import schema_docs as docs
+from codes.api.bulk_async import bulk_async_handler, prefers_async
 from codes.api.filters import CodeFilter
 from codes.api.lookups import (
     code_create_from_input,
@@ -215,6 +217,13 @@ class CodeViewSet(ApiViewSet):
     @extend_schema(**docs.BULK_CREATE)
     @action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")
     def bulk_create(self, request):
+        handler = bulk_async_handler()
+        items = request.data.get("codes") if isinstance(request.data, dict) else None
+        wants_job = isinstance(items, list) and (
+            len(items) > settings.API_BULK_MAX or prefers_async(request)
+        )
+        if handler is not None and wants_job:
+            return handler(view=self, request=request)
         serializer = BulkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         defaults = serializer.validated_data.get("defaults", {})

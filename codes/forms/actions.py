@@ -24,6 +24,9 @@ BULK_ACTIONS = [
     ("delete", "Delete"),
 ]
 MAX_BULK = 200
+# "Select all N matching": the list's synchronous actions change at most this many at once
+# (the ZIP of images is a background job and takes any number).
+MAX_ALL_MATCHING = 1000
 
 
 class DestinationForm(forms.Form):
@@ -60,9 +63,8 @@ class MoveForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    codes = forms.MultipleChoiceField(
-        label="Codes", error_messages={"required": "Select at least one code first."}
-    )
+    codes = forms.MultipleChoiceField(label="Codes", required=False)
+    all_matching = forms.BooleanField(required=False)
     action = forms.ChoiceField(label="Action", choices=BULK_ACTIONS)
     group = forms.ChoiceField(label="Group", required=False)
     template = forms.ChoiceField(label="Brand style", required=False)
@@ -80,6 +82,8 @@ class BulkForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("codes") and not cleaned.get("all_matching"):
+            self.add_error("codes", "Select at least one code first.")
         if cleaned.get("action") == "apply_style" and not cleaned.get("template"):
             self.add_error("template", "Choose the brand style to apply.")
         if len(self.data.getlist("codes")) > MAX_BULK:

@@ -55,9 +55,7 @@ def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
-def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, str], list[str]]:
-    """Claims every custom slug (by item position) and `random_count` random ones with a few
-    queries; raises ItemErrors naming the custom slugs already taken."""
+def _custom_slugs(custom: dict[int, str]) -> tuple[dict[int, str], dict[str, int], dict]:
     custom = {i: validate_custom_slug(slug) for i, slug in custom.items()}
     seen: dict[str, int] = {}
     errors: dict[int, ValidationError] = {}
@@ -65,6 +63,25 @@ def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, s
         if slug in seen:
             errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
         seen[slug] = index
+    return custom, seen, errors
+
+
+def _check_slugs_free(custom: dict[int, str]) -> dict[int, str]:
+    """What `_claim_slugs` refuses, found without claiming anything."""
+    custom, _, errors = _custom_slugs(custom)
+    taken = set(SlugClaim.objects.filter(slug__in=custom.values()).values_list("slug", flat=True))
+    for index, slug in custom.items():
+        if slug in taken:
+            errors[index] = ValidationError({"slug": f"The slug “{slug}” is taken."})
+    if errors:
+        raise ItemErrors(errors)
+    return custom
+
+
+def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, str], list[str]]:
+    """Claims every custom slug (by item position) and `random_count` random ones with a few
+    queries; raises ItemErrors naming the custom slugs already taken."""
+    custom, seen, errors = _custom_slugs(custom)
     fresh: dict[str, None] = {}  # ordered set
     for _ in range(10):
         # 62^7 ≈ 3.5e12 slugs: a collision is rare; a claimed candidate is simply replaced.
@@ -93,9 +110,13 @@ def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, s
 
 
 @transaction.atomic
-def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) -> list[QRCode]:
+def code_create_many(
+    *, workspace: Workspace, actor: User, items: list[dict], check_only: bool = False
+) -> list[QRCode]:
     """Create many codes, all or nothing: each item takes `code_create`'s keyword arguments and
-    obeys its rules. One refused item refuses the batch with ItemErrors (errors by position)."""
+    obeys its rules. One refused item refuses the batch with ItemErrors (errors by position).
+    With `check_only` nothing is written: the same rules are applied (custom slugs must be
+    free, the guard reads every design back) and the unsaved codes are returned."""
     _check_can_edit(actor, workspace.pk)
     cleaned: list[tuple[dict[str, Any], str | None]] = []
     errors: dict[int, ValidationError] = {}
@@ -109,7 +130,13 @@ def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) ->
         raise ItemErrors(errors)
     custom = {i: slug for i, (_, slug) in enumerate(cleaned) if slug}
     dynamic = [i for i, (values, _) in enumerate(cleaned) if values["kind"] == Kind.DYNAMIC]
-    custom, fresh = _claim_slugs(custom, len(dynamic) - len(custom))
+    if check_only:
+        # Unclaimed random slugs of the real length: the payloads the guard reads are the
+        # size the created codes' will be.
+        custom = _check_slugs_free(custom)
+        fresh = [random_base62(SLUG_LENGTH) for _ in range(len(dynamic) - len(custom))]
+    else:
+        custom, fresh = _claim_slugs(custom, len(dynamic) - len(custom))
     fresh_slugs = iter(fresh)
     codes = []
     for index, (values, _) in enumerate(cleaned):
@@ -118,6 +145,8 @@ def code_create_many(*, workspace: Workspace, actor: User, items: list[dict]) ->
             slug = custom.get(index) or next(fresh_slugs)
         codes.append(QRCode(workspace=workspace, slug=slug, created_by=actor, **values))
     _ensure_scannable_many(codes)
+    if check_only:
+        return codes
     QRCode.objects.bulk_create(codes)
     DestinationChange.objects.bulk_create(
         DestinationChange(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
-from codes.forms.actions import BulkForm
+from codes.forms.actions import MAX_ALL_MATCHING, BulkForm
 from codes.forms.content import content_type_choices
 from codes.models import Kind
 from qrsite.htmx import page_or_fragment, safe_next
@@ -142,7 +142,20 @@ def bulk(request):
     templates = list(selectors.brand_template_list_for_workspace(workspace=workspace))
     form = BulkForm(request.POST, groups=groups, templates=templates)
     codes = []
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["all_matching"]:
+        matching = _all_matching(request)
+        count = matching.count()
+        if count > MAX_ALL_MATCHING:
+            form.add_error(
+                "codes",
+                f"{count:,} codes match; these actions change at most {MAX_ALL_MATCHING:,} at "
+                "once. Narrow the filter (the ZIP of images takes any number).",
+            )
+        else:
+            codes = list(matching)
+            if not codes:
+                form.add_error("codes", "No code matches the filter any more.")
+    elif form.is_valid():
         codes = list(
             selectors.code_list_by_public_ids(
                 workspace=workspace, public_ids=form.cleaned_data["codes"]
@@ -157,7 +170,7 @@ def bulk(request):
     action = form.cleaned_data["action"]
     if action == "delete" and not form.cleaned_data["confirm"]:
         # Deleting stops printed codes from redirecting: ask once more, listing what goes.
-        context = {"codes": codes, "next": back, "action": action}
+        context = {"codes": codes, "next": back, "action": action, "match": _match_params(request)}
         return page_or_fragment(request, "codes/bulk_confirm.html", context, fragment="confirm")
     if action == "apply_style":
         template = selectors.brand_template_get_for_workspace(
@@ -186,6 +199,33 @@ def bulk(request):
     for code, reason in result.refused:
         messages.error(request, f"{code.name or code.public_id}: {reason}")
     return _back_to_list(request, back)
+
+
+def _match_params(request) -> dict:
+    """The list's filters, posted as match_<name> beside "select all N matching"."""
+    if not request.POST.get("all_matching"):
+        return {}
+    return {
+        name: request.POST[f"match_{name}"]
+        for name in ("q", "group", "kind", "type", "status")
+        if request.POST.get(f"match_{name}")
+    }
+
+
+def _all_matching(request):
+    workspace = request.workspace
+    groups = list(selectors.group_choices_for_workspace(workspace=workspace, include_archived=True))
+    params = QueryDict(mutable=True)
+    params.update(_match_params(request))
+    query = FilterForm(params, groups=groups).query()
+    if group_id := request.POST.get("list_group"):
+        query.update(
+            group=selectors.group_get_for_workspace(workspace=workspace, public_id=group_id),
+            ungrouped=False,
+        )
+    return selectors.code_list_for_workspace(workspace=workspace, **query).select_related(
+        "workspace"
+    )
 
 
 def _back_to_list(request, back: str):

@@ -29,11 +29,14 @@ REPLAYED_HEADERS = ("Location", "ETag", "Content-Disposition")
 MAX_KEY_LENGTH = 255
 
 
-def fingerprint(request) -> str:
+def fingerprint(request, *, streamed: bool = False) -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.get_full_path(), request.META.get("HTTP_ACCEPT", "")):
         digest.update(part.encode() + b"\n")
-    digest.update(request.body)
+    if streamed:  # an upload is not read whole: its size (a multipart boundary changes per try)
+        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
 
 

@@ -33,6 +33,12 @@ class _Replay(Exception):
 class ApiMixin:
     # Service field names that the API calls differently.
     error_field_aliases: dict[str, str] = {}
+    # Upload endpoints set this: their body (up to `max_body_bytes`) is parsed as a stream,
+    # never read whole into memory, and the idempotency fingerprint covers its size instead.
+    streamed_body = False
+
+    def max_body_bytes(self) -> int:
+        return settings.API_MAX_BODY_BYTES
 
     def initial(self, request, *args, **kwargs):
         self._idempotency_record = None
@@ -41,7 +47,7 @@ class ApiMixin:
             # Not even authenticated: that could mean parsing the body (session CSRF check).
             self._count_request(request, anonymous=True)
             raise too_large
-        if request.method == "POST":
+        if request.method == "POST" and not self.streamed_body:
             # Read now, before anything parses the stream: the idempotency fingerprint needs it.
             request._request.body  # noqa: B018
         auth_error = None
@@ -61,11 +67,11 @@ class ApiMixin:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.API_MAX_BODY_BYTES:
+        limit = self.max_body_bytes()
+        if length > limit:
             return ApiError(
                 "payload_too_large",
-                f"The body is {length} bytes; the API accepts at most "
-                f"{settings.API_MAX_BODY_BYTES}.",
+                f"The body is {length} bytes; this endpoint accepts at most {limit}.",
             )
         return None
 
@@ -95,7 +101,7 @@ class ApiMixin:
         claim = idempotency.claim(
             principal=request.auth.bucket,
             key=key,
-            fingerprint=idempotency.fingerprint(request),
+            fingerprint=idempotency.fingerprint(request, streamed=self.streamed_body),
         )
         if claim.replay is not None:
             raise _Replay(idempotency.replay_response(claim.replay))

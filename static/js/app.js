@@ -66,6 +66,18 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// "Select all N matching": every box on the page is part of it, so they show as selected.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (!target.matches("[data-match-all]") || !target.form) return;
+  if (target.checked) {
+    target.form.querySelectorAll('input[type=checkbox][name=codes]').forEach((box) => {
+      box.checked = true;
+    });
+    updateSelection(target.form);
+  }
+});
+
 // Design form: ball shapes the guard always refuses inside the chosen eye frame are switched
 // off before they can be picked (the server refuses them too, for forms sent without this).
 function updateEyeBalls(form) {

@@ -144,13 +144,24 @@ def test_oversized_body_is_refused_before_parsing(client_write, settings):
     assert nothing_written()
 
 
-def test_bulk_of_1001_codes_is_refused(client_write):
+def test_bulk_of_1001_codes_becomes_a_job(client_write):
+    # Issue 14: above 1,000 codes the request is answered 202 with a job (tests/jobs).
+    body = {"codes": [{"destination": f"https://example.com/{i}"} for i in range(1001)]}
+
+    response = client_write.post("/api/v1/codes/bulk", body)
+
+    assert response.status_code == 202
+    assert "/api/v1/jobs/job_" in response["Location"]
+
+
+def test_bulk_over_the_job_limit_is_refused(client_write, settings):
+    settings.JOBS_IMPORT_MAX_ROWS = 1000
     body = {"codes": [{"destination": f"https://example.com/{i}"} for i in range(1001)]}
 
     response = client_write.post("/api/v1/codes/bulk", body)
 
     error = assert_envelope(response, 400, "validation_error", "codes")
-    assert "1000" in error["message"]
+    assert "1,000" in error["message"]
     assert nothing_written()
 
 

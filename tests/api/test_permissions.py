@@ -9,13 +9,17 @@ objects. Bulk update/delete name their ids in the body, so a foreign id is a 400
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
+from django.test import Client
 
 from accounts import services as account_services
 from accounts.api.authentication import key_bucket, member_bucket_suffix
 from accounts.models import ApiKey, Membership
 from codes import services as code_services
 from codes.models import CampaignGroup, DestinationChange, QRCode
+from jobs.models import Job
 from qrsite.api.models import IdempotencyRecord
 from tests.api.conftest import ApiClient, make_key
 from webhooks import services as webhook_services
@@ -32,6 +36,7 @@ class Endpoint:
     ok: int
     body: dict | None = None
     foreign: int | None = None  # status for another workspace's key; None: same as ok
+    multipart: bool = False  # an upload: `body` holds the form fields, a CSV is attached
 
     def __str__(self):
         return f"{self.method} {self.url}"
@@ -101,6 +106,20 @@ ENDPOINTS = [
         {},
         foreign=404,
     ),
+    Endpoint("get", "/api/v1/jobs", "read", 200),
+    Endpoint("get", "/api/v1/jobs/{job}", "read", 200, foreign=404),
+    Endpoint("post", "/api/v1/jobs/{job}/cancel", "write", 200, {}, foreign=404),
+    Endpoint("get", "/api/v1/jobs/{job}/result", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/jobs/{job}/errors", "read", 200, foreign=404),
+    Endpoint(
+        "post",
+        "/api/v1/imports",
+        "write",
+        202,
+        {"mapping": '{{"url": "destination"}}'},
+        multipart=True,
+    ),
+    Endpoint("post", "/api/v1/exports", "write", 202, {"codes": ["{code}"]}, foreign=400),
 ]
 
 CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]
@@ -146,7 +165,11 @@ def acme_objects(alice, acme, settings):
     )
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint, actor=actor)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(state="succeeded")
+    job = Job.objects.create(workspace=acme, kind="import", created_by=alice, status="running")
+    job.result_file.save("results.csv", ContentFile(b"row\n"), save=False)
+    job.errors_file.save("errors.csv", ContentFile(b"row\n"), save=True)
     return {
+        "job": job.public_id,
         "code": code.public_id,
         "group": group.public_id,
         "change": first_change.public_id,
@@ -188,6 +211,11 @@ def acme_state(acme):
             )
         ),
         "deliveries": WebhookDelivery.objects.filter(endpoint__workspace=acme).count(),
+        "jobs": sorted(
+            Job.objects.filter(workspace=acme).values_list(
+                "public_id", "status", "cancel_requested_at"
+            )
+        ),
         "idempotency": IdempotencyRecord.objects.filter(
             Q(principal__in=[key_bucket(key) for key in ApiKey.objects.filter(workspace=acme)])
             | Q(principal__endswith=member_bucket_suffix(acme))
@@ -205,6 +233,16 @@ def _fill(value, objects):
     return value
 
 
+def _send(client, endpoint, url, body, key, **kwargs):
+    if endpoint.method == "get":
+        return client.get(url)
+    if endpoint.multipart:
+        csv_file = SimpleUploadedFile("codes.csv", b"url\nhttps://example.com/up\n", "text/csv")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return Client(headers=headers).post(url, {**body, "file": csv_file}, **kwargs)
+    return getattr(client, endpoint.method)(url, body, **kwargs)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_permission_matrix(endpoint, caller, callers, acme_objects, acme):
@@ -214,10 +252,7 @@ def test_permission_matrix(endpoint, caller, callers, acme_objects, acme):
     before = acme_state(acme)
 
     kwargs = {"HTTP_IDEMPOTENCY_KEY": f"matrix-{caller}"} if endpoint.method == "post" else {}
-    if endpoint.method in ("get",):
-        response = client.get(url)
-    else:
-        response = getattr(client, endpoint.method)(url, body, **kwargs)
+    response = _send(client, endpoint, url, body, callers[caller], **kwargs)
 
     status = expected_status(endpoint, caller)
     assert response.status_code == status, response.content[:400]
@@ -375,16 +410,14 @@ ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
 def test_demoted_creators_key_has_the_scope_of_the_new_role(endpoint, demotion, acme_objects, acme):
     key_scope, old_role, new_role = demotion
     dave = _member_of(acme, "dave@example.com", old_role)
-    client = ApiClient(make_key(dave, acme, key_scope))
+    key = make_key(dave, acme, key_scope)
+    client = ApiClient(key)
     Membership.objects.filter(user=dave).update(role=new_role)
     url = endpoint.url.format(**acme_objects)
     body = _fill(endpoint.body, acme_objects)
     before = acme_state(acme)
 
-    if endpoint.method == "get":
-        response = client.get(url)
-    else:
-        response = getattr(client, endpoint.method)(url, body)
+    response = _send(client, endpoint, url, body, key)
 
     allowed = min(RANK[key_scope], ROLE_RANK[new_role]) >= RANK[endpoint.scope]
     assert response.status_code == (endpoint.ok if allowed else 403), response.content[:300]

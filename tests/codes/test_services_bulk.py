@@ -147,3 +147,21 @@ def test_a_foreign_group_is_refused_by_index(acme, alice, globex, charlie):
 
 def test_an_empty_batch_creates_nothing(acme, alice):
     assert services.code_create_many(workspace=acme, actor=alice, items=[]) == []
+
+
+def test_check_only_applies_the_rules_and_writes_nothing(acme, alice):
+    from codes.models import QRCode, SlugClaim
+    from codes.services import ItemErrors, code_create_many
+
+    good = [{"destination": "https://example.com/ok", "slug": "free-slug"}]
+    bad = [*good, {"destination": "not a url"}]
+
+    codes = code_create_many(workspace=acme, actor=alice, items=good, check_only=True)
+    with pytest.raises(ItemErrors) as caught:
+        code_create_many(workspace=acme, actor=alice, items=bad, check_only=True)
+
+    assert codes[0].slug == "free-slug"
+    assert codes[0].pk is None
+    assert list(caught.value.by_index) == [1]
+    assert not QRCode.objects.exists()
+    assert not SlugClaim.objects.exists()

@@ -1,0 +1,16 @@
+"""Every write to jobs: start, progress, finish, cancel, resume; imports, bulk creates and
+exports. The dashboard, the API, admin actions and the tasks all call these."""
+
+from jobs.services.exports import export_start
+from jobs.services.imports import bulk_create_start, import_file_create, import_start
+from jobs.services.lifecycle import job_cancel, job_resume_stale, jobs_purge_expired
+
+__all__ = [
+    "bulk_create_start",
+    "export_start",
+    "import_file_create",
+    "import_start",
+    "job_cancel",
+    "job_resume_stale",
+    "jobs_purge_expired",
+]

@@ -1,0 +1,45 @@
+"""What `job_run_task` does: claim the job and hand it to its kind's runner."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from jobs.models import Kind, Status
+from jobs.services.creating import creation_run
+from jobs.services.exports import export_dispatch
+from jobs.services.imports import bulk_source, import_source
+from jobs.services.lifecycle import job_claim, job_finish
+
+logger = logging.getLogger(__name__)
+
+
+def job_run(*, job_pk: int) -> None:
+    claimed = job_claim(job_pk=job_pk)
+    if claimed is None:
+        return
+    job, token = claimed
+    try:
+        if job.kind == Kind.EXPORT:
+            export_dispatch(job=job, token=token)
+        elif job.kind == Kind.IMPORT:
+            creation_run(job=job, token=token, source=import_source(job))
+        else:
+            creation_run(job=job, token=token, source=bulk_source(job))
+    except (ValidationError, PermissionDenied, Http404) as exc:
+        # The creator lost the right to edit, or the input vanished: a failure to report,
+        # not to retry.
+        message = " ".join(getattr(exc, "messages", [str(exc)])) or type(exc).__name__
+        job_finish(job=job, status=Status.FAILED, error=message, token=token)
+    except Exception:
+        logger.exception("job %s failed", job.public_id)
+        job_finish(
+            job=job,
+            status=Status.FAILED,
+            error="The job failed on our side (the error is logged); what it created "
+            "before that stays.",
+            token=token,
+        )
+        raise

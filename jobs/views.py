@@ -1,0 +1,229 @@
+"""Dashboard pages: the jobs list, a job's live progress, the import (upload, map, preview,
+start) and the ZIP export of a selection."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import editor_required, workspace_required
+from codes import selectors as code_selectors
+from jobs import selectors, services
+from jobs.api.serializers import progress
+from jobs.forms import ExportForm, MappingForm, UploadForm
+from jobs.mapping import guess_mapping
+from jobs.services.imports import FileRefused, import_preview_check
+from qrsite.forms import add_service_errors
+from qrsite.htmx import go, page_or_fragment
+
+MATCH_FIELDS = ("q", "group", "kind", "type", "status")
+
+
+@workspace_required
+def job_list(request):
+    jobs = selectors.job_list_for_workspace(workspace=request.workspace)
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    return render(request, "jobs/list.html", {"page": page, "jobs": page.object_list})
+
+
+@workspace_required
+def job_detail(request, job_id):
+    job = selectors.job_get_for_workspace(workspace=request.workspace, public_id=job_id)
+    context = {
+        "job": job,
+        "progress": progress(job),
+        "failed_rows": selectors.job_failed_rows(job=job) if job.is_finished else [],
+        "expired": bool(job.result_expires_at and job.result_expires_at < timezone.now()),
+        "can_edit": request.membership.can_edit,
+        "export_form": ExportForm(),
+    }
+    return page_or_fragment(request, "jobs/detail.html", context, fragment="status")
+
+
+@editor_required
+@require_POST
+def job_cancel(request, job_id):
+    job = selectors.job_get_for_workspace(workspace=request.workspace, public_id=job_id)
+    try:
+        services.job_cancel(job=job, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The job stops after the chunk it is working on.")
+    return go(request, reverse("jobs:detail", args=[job.public_id]))
+
+
+def _download(request, job_id, field):
+    job = selectors.job_get_for_workspace(workspace=request.workspace, public_id=job_id)
+    file = getattr(job, field)
+    if not file or (job.result_expires_at and job.result_expires_at < timezone.now()):
+        raise Http404("This file is not there (any more).")
+    name = file.name.rsplit("/", 1)[-1]
+    return FileResponse(file.open("rb"), as_attachment=True, filename=f"{job.public_id}-{name}")
+
+
+@workspace_required
+def job_result(request, job_id):
+    return _download(request, job_id, "result_file")
+
+
+@workspace_required
+def job_errors(request, job_id):
+    return _download(request, job_id, "errors_file")
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+@editor_required
+def import_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                upload = services.import_file_create(
+                    workspace=request.workspace, actor=request.user, file=file, name=file.name
+                )
+            except FileRefused as exc:
+                form.add_error("file", exc.messages[0])
+                status = exc.status
+            else:
+                url = reverse("jobs:import_map", args=[upload.public_id])
+                return redirect(f"{url}?as={form.cleaned_data['row_kind']}")
+        else:
+            status = 400
+    return render(request, "jobs/import_upload.html", {"form": form}, status=status)
+
+
+def _templates(request):
+    return list(code_selectors.brand_template_list_for_workspace(workspace=request.workspace))
+
+
+def _template(request, form):
+    public_id = form.cleaned_data.get("template")
+    if not public_id:
+        return None
+    return code_selectors.brand_template_get_for_workspace(
+        workspace=request.workspace, public_id=public_id
+    )
+
+
+@editor_required
+def import_map(request, upload_id):
+    upload = selectors.import_file_get_for_workspace(
+        workspace=request.workspace, public_id=upload_id
+    )
+    row_kind = request.POST.get("row_kind") or request.GET.get("as") or "dynamic:url"
+    content_type = row_kind.partition(":")[2] or "url"
+    templates = _templates(request)
+    initial = {"row_kind": row_kind, "mode": "all_or_nothing"}
+    guessed = guess_mapping(upload.header, content_type) if content_type else {}
+    form = MappingForm(
+        request.POST or None,
+        header=upload.header,
+        content_type=content_type,
+        initial_mapping=guessed,
+        templates=templates,
+        initial=initial,
+    )
+    preview, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        kind, content_type = form.kind_and_type()
+        arguments = {
+            "mapping": form.mapping(),
+            "kind": kind,
+            "content_type": content_type,
+            "template": _template(request, form),
+        }
+        try:
+            if request.POST.get("start"):
+                job = services.import_start(
+                    upload=upload, actor=request.user, mode=form.cleaned_data["mode"], **arguments
+                )
+                return go(request, reverse("jobs:detail", args=[job.public_id]))
+            preview = import_preview_check(upload=upload, actor=request.user, **arguments)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 400
+    elif request.method == "GET":
+        try:
+            preview = import_preview_check(
+                upload=upload, actor=request.user, mapping=guessed,
+                kind=row_kind.partition(":")[0], content_type=content_type,
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    elif request.method == "POST":
+        status = 400
+    context = {"upload": upload, "form": form, "preview": preview,
+               "preview_errors": sum(1 for p in preview or [] if p["errors"])}  # fmt: skip
+    return page_or_fragment(
+        request, "jobs/import_map.html", context, fragment="preview", status=status
+    )
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def _selection(request) -> tuple[dict, str]:
+    """The source the list, a group page or a job page posted, and a sentence naming it."""
+    data = request.POST
+    if data.get("job"):
+        return {"job": data["job"]}, "the codes this job created"
+    if data.get("all_matching"):
+        params = QueryDict(mutable=True)
+        for name in MATCH_FIELDS:
+            if data.get(f"match_{name}"):
+                params[name] = data[f"match_{name}"]
+        from codes.views.listing import FilterForm
+
+        groups = code_selectors.group_choices_for_workspace(
+            workspace=request.workspace, include_archived=True
+        )
+        query = FilterForm(params, groups=list(groups)).query()
+        query["group"] = query["group"].public_id if query.get("group") else None
+        if data.get("list_group"):
+            query["group"] = data["list_group"]
+        query = {k: v for k, v in query.items() if v not in (None, False)}
+        return {"filter": query}, "every code matching the list's filters"
+    ids = data.getlist("codes")
+    return {"codes": ids}, f"{len(ids)} selected code{'s' if len(ids) != 1 else ''}"
+
+
+@editor_required
+@require_POST
+def export_create(request):
+    source, described = _selection(request)
+    form = ExportForm(request.POST if request.POST.get("formats") else None)
+    hidden = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+              if k not in ("csrfmiddlewaretoken", "formats", "size", "filename", "action")]  # fmt: skip
+    if form.is_bound and form.is_valid():
+        try:
+            job = services.export_start(
+                workspace=request.workspace,
+                actor=request.user,
+                source=source,
+                formats=form.cleaned_data["formats"],
+                size=form.cleaned_data["size"],
+                filename=form.cleaned_data["filename"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return go(request, reverse("jobs:detail", args=[job.public_id]))
+    context = {"form": form, "hidden": hidden, "described": described}
+    status = 400 if form.errors and not request.htmx else 200  # htmx swaps no 4xx
+    response = render(request, "jobs/export.html", context, status=status)
+    if request.htmx:
+        # Posted by the codes list's form, whose htmx target is its results: this is a page.
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:top"
+    return response
