@@ -31,6 +31,9 @@ except ImportError:  # pragma: no cover - exercised on machines without libzbar0
     _pyzbar = _zbar = None
 
 FIRST_DECODER = "zxing-cpp"
+# Sparsest ZBar scan (every n-th line) that still finds codes: measured on plain codes from
+# 400 to 2048 px, it reads every one at 1-4 and none at 6 or 8.
+ZBAR_MAX_DENSITY = 3
 SECOND_DECODER = "zbar" if _pyzbar is not None else None
 
 
@@ -116,13 +119,14 @@ def reads(
     """For each decoder: did it find exactly one code, reading exactly ``payload``?
 
     With ``px_per_module`` known, ZBar scans every n-th line of a large image, keeping at
-    least four lines through every module: what a phone's preview frame gives it, at a third
-    of the cost on a 400 px image.
+    least four lines through every module, and never more than every third line (its QR
+    finder misses codes when it scans sparser, whatever the size): a third of the cost on a
+    400 px image.
     """
     flat = flatten_on_white(image)
     verdict = {FIRST_DECODER: read_zxing(flat, inverted_ok=inverted_ok) == [payload]}
     if SECOND_DECODER:
-        density = max(1, int(px_per_module // 4))
+        density = min(ZBAR_MAX_DENSITY, max(1, int(px_per_module // 4)))
         texts = read_zbar(flat, inverted_ok=inverted_ok, density=density)
         verdict[SECOND_DECODER] = texts == [payload]
     return verdict

@@ -53,9 +53,9 @@ def test_the_fast_path_skips_the_decode_only_for_standard_designs_and_plain_payl
     decoded = []
     real = check_module.reads
 
-    def spy(image, payload, *, inverted_ok=False):
+    def spy(image, payload, **options):
         decoded.append(payload)
-        return real(image, payload, inverted_ok=inverted_ok)
+        return real(image, payload, **options)
 
     monkeypatch.setattr(check_module, "reads", spy)
     check_module._reports.clear()
@@ -71,8 +71,8 @@ def test_a_payload_that_does_not_decode_is_refused_at_its_position(monkeypatch):
     payloads = ["https://e.com/1", "https://e.com/2", "https://e.com/3"]
     real = check_module.reads
 
-    def misread_second(image, payload, *, inverted_ok=False):
-        verdict = real(image, payload, inverted_ok=inverted_ok)
+    def misread_second(image, payload, **options):
+        verdict = real(image, payload, **options)
         return {name: ok and payload != payloads[1] for name, ok in verdict.items()}
 
     monkeypatch.setattr(check_module, "reads", misread_second)

@@ -168,3 +168,11 @@ def test_a_size_under_one_pixel_per_module_names_the_size():
     report = check(VCARD, Style(), size=64)
     assert not report.ok
     assert "size" in report.errors
+
+
+@pytest.mark.parametrize("size", [400, 1024, 2048, 4096])
+def test_large_downloads_are_read_by_both_decoders(size):
+    # ZBar scans a large image sparser; it must still find the code at every size offered.
+    report = check(URL, Style(), size=size)
+    assert report.ok, report.errors
+    assert report.read_by == dict.fromkeys(report.decoders, True)
