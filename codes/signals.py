@@ -4,8 +4,12 @@
 saved, so a receiver that writes (an outbox event) commits or rolls back with the change.
 Arguments: `code`, `action` ("created", "updated" or "deleted"), `changed` (field names, for
 updates) and `previous_destination` (set when a dynamic code's destination changed).
+
+`codes_created` is sent once by a bulk create, in its transaction, with `codes` (a list): a
+receiver can then look up what it needs once per batch instead of once per code.
 """
 
 from django.dispatch import Signal
 
 code_changed = Signal()
+codes_created = Signal()

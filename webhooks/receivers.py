@@ -7,7 +7,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from analytics.signals import scans_recorded
-from codes.signals import code_changed
+from codes.signals import code_changed, codes_created
 from jobs.signals import job_finished
 from webhooks import events as ev
 from webhooks.payloads import code_payload, job_payload
@@ -47,6 +47,26 @@ def on_code_changed(sender, code, action, changed=(), previous_destination=None,
             group_id=code.group_id,
             endpoints=endpoints,
         )
+
+
+@receiver(codes_created, dispatch_uid="webhooks.codes_created")
+def on_codes_created(sender, codes, **kwargs):
+    # A bulk create: the endpoints are looked up once per workspace and group, not per code.
+    batches: dict[tuple[int, int | None], list] = {}
+    for code in codes:
+        batches.setdefault((code.workspace_id, code.group_id), []).append(code)
+    for (workspace_id, group_id), batch in batches.items():
+        endpoints = endpoints_wanting(
+            workspace_id=workspace_id, event_type=ev.CODE_CREATED, group_id=group_id
+        )
+        for code in batch if endpoints else ():
+            event_record(
+                workspace=workspace_id,
+                type=ev.CODE_CREATED,
+                data={"code": code_payload(code)},
+                group_id=group_id,
+                endpoints=endpoints,
+            )
 
 
 @receiver(scans_recorded, dispatch_uid="webhooks.scans_recorded")

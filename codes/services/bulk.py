@@ -28,7 +28,7 @@ from codes.services.codes import (
     _clean_new_code,
     code_payload,
 )
-from codes.signals import code_changed
+from codes.signals import codes_created
 from codes.validation import (
     SLUG_LENGTH,
     validate_custom_slug,
@@ -159,8 +159,7 @@ def code_create_many(
         for code in codes
         if code.is_dynamic
     )
-    for code in codes:
-        code_changed.send(sender=QRCode, code=code, action="created")
+    codes_created.send(sender=QRCode, codes=codes)
     slugs = [code.slug for code in codes if code.slug]
     # Clears "no such slug" answers cached before these slugs existed.
     transaction.on_commit(lambda: redirect_cache_forget_many(slugs))
