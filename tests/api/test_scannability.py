@@ -8,21 +8,8 @@ from PIL import Image
 from codes.rendering import encode_content
 from codes.rendering.decoders import reads
 from tests.api.test_bad_input import assert_envelope
+from tests.codes.rendering.test_scannability import DENSE_CARD
 
-# A contact card dense enough that small rasters of it do not scan.
-DENSE_CARD = {
-    "first_name": "Jane",
-    "last_name": "Doe",
-    "organization": "Acme Corporation",
-    "title": "Head of Partnerships",
-    "phone": "+1 555 123 4567",
-    "email": "jane.doe@example.com",
-    "website": "https://example.com/jane",
-    "street": "1 Main Street",
-    "city": "Springfield",
-    "postal_code": "62701",
-    "country": "USA",
-}
 CIRCLE_EYES = {
     "module_shape": "rounded",
     "finder_frame_shape": "circle",

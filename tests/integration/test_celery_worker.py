@@ -2,12 +2,13 @@
 
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 from celery.result import allow_join_result
+
+from tests.celery_worker import celery_worker_command
 
 pytestmark = pytest.mark.redis
 
@@ -33,22 +34,7 @@ def test_worker_process_consumes_a_task_from_redis(redis_url):
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qrsite",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
+        celery_worker_command(queue),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

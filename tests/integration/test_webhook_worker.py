@@ -5,7 +5,6 @@ and the one that was cut off arrives again with the same webhook-id."""
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -16,6 +15,7 @@ from django.db import connection
 
 from accounts.models import Membership
 from qrsite.celery import app
+from tests.celery_worker import celery_worker_command
 from tests.webhooks.receiver import Answer, Receiver
 from webhooks import services
 from webhooks.models import DeliveryState, WebhookDelivery
@@ -60,24 +60,7 @@ def _start_worker(queue: str, redis_url: str, schedule: str) -> subprocess.Popen
         "WEBHOOKS_SWEEP_INTERVAL_SECONDS": "1",
     }
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qrsite",
-            "worker",
-            "--beat",
-            f"--schedule={schedule}",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
+        celery_worker_command(queue, "--beat", f"--schedule={schedule}"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -20,6 +20,7 @@ from django.db import connection
 from codes.models import QRCode
 from jobs import services
 from jobs.models import Job, JobRow, Status
+from tests.celery_worker import celery_worker_command
 from tests.jobs.conftest import csv_bytes, upload, url_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +81,7 @@ def _env(broker, media) -> dict:
 
 def _worker(env, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qrsite", "worker", "--pool=solo",
-         "-Q", env["CELERY_TASK_DEFAULT_QUEUE"], "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel=INFO"],
+        celery_worker_command(env["CELERY_TASK_DEFAULT_QUEUE"], loglevel="INFO"),
         cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
