@@ -87,10 +87,56 @@ def api_key_from_secret(*, key: str) -> ApiKey | None:
     prefix, dot, secret = key.partition(".")
     if not dot or not prefix or not secret or len(prefix) > 16:
         return None
-    api_key = ApiKey.objects.select_related("workspace", "created_by").filter(prefix=prefix).first()
+    # The creator's membership comes in the same round trip: every API request needs it.
+    creator = Membership.objects.filter(
+        user_id=OuterRef("created_by_id"), workspace_id=OuterRef("workspace_id")
+    )
+    api_key = (
+        ApiKey.objects.select_related("workspace", "created_by")
+        .annotate(
+            creator_role=Subquery(creator.values("role")[:1]),
+            creator_membership_pk=Subquery(creator.values("pk")[:1]),
+            creator_membership_public_id=Subquery(creator.values("public_id")[:1]),
+        )
+        .filter(prefix=prefix)
+        .first()
+    )
     if api_key is None or not api_key.is_valid(key):
         return None
     return api_key
+
+
+def api_key_creator_membership(*, api_key: ApiKey) -> Membership | None:
+    """The membership the key acts through, from the row `api_key_from_secret` read (no
+    query); None when the creator has left the workspace."""
+    if api_key.created_by is None or getattr(api_key, "creator_role", None) is None:
+        return None
+    membership = Membership(
+        pk=api_key.creator_membership_pk,
+        public_id=api_key.creator_membership_public_id,
+        user=api_key.created_by,
+        workspace=api_key.workspace,
+        role=api_key.creator_role,
+    )
+    remember_role(user=api_key.created_by, workspace_id=api_key.workspace_id, role=membership.role)
+    return membership
+
+
+def role_in(*, user: User, workspace_id: int) -> str | None:
+    """The user's role in the workspace (None: not a member), read once per user object:
+    a request asks several times (authentication, then each service it calls)."""
+    memo = user.__dict__.setdefault("_workspace_roles", {})
+    if workspace_id not in memo:
+        memo[workspace_id] = (
+            Membership.objects.filter(user=user, workspace_id=workspace_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return memo[workspace_id]
+
+
+def remember_role(*, user: User, workspace_id: int, role: str | None) -> None:
+    user.__dict__.setdefault("_workspace_roles", {})[workspace_id] = role
 
 
 def membership_of(*, user: User | None, workspace: Workspace) -> Membership | None:

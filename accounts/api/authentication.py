@@ -89,13 +89,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             _refuse("api_key_revoked", "This API key was revoked.")
         if api_key.has_expired:
             _refuse("api_key_expired", "This API key has expired.")
-        membership = selectors.membership_of(user=api_key.created_by, workspace=api_key.workspace)
+        membership = selectors.api_key_creator_membership(api_key=api_key)
         if membership is None or not api_key.created_by.is_active:
             _refuse(
                 "invalid_api_key",
                 "The person who created this key is no longer a member of the workspace.",
             )
-        membership.workspace = api_key.workspace
         services.api_key_record_use(api_key=api_key)
         return api_key.created_by, Principal.for_key(api_key, membership)
 

@@ -12,11 +12,9 @@ at least 1/250 of the scan distance (and never under 0.3 mm, what office printer
 """
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import segno
 from PIL import Image
 
 from . import geometry
@@ -30,9 +28,9 @@ from .logo import prepare_logo
 from .png import compose
 from .scene import Scene, build_scene
 from .spec import LOGO_AREA_BUDGET, MAX_LOGO_SIZE, MIN_LOGO_SIZE, MIN_MARGIN, Style
+from .standard import PLAIN_PAYLOAD, WARN_BELOW, fits, is_standard
 
 REFUSE_BELOW = 3.0
-WARN_BELOW = 4.5
 CHECK_UNIT = 5  # px per module for vector output: what a phone gets at the minimum print size
 MIN_MODULE_MM = 0.3
 DISTANCE_PER_MODULE = 250
@@ -317,8 +315,12 @@ def _check(
         )
     module_mm = max(distance * 1000 / DISTANCE_PER_MODULE, MIN_MODULE_MM)
     total = geom.n + 2 * style.margin
-    image = image_at(scene, unit) if size is None else compose(scene, size)
-    read = reads(image, payload, inverted_ok=style.allow_inverted, px_per_module=unit)
+    image = None
+    if _reads_by_construction(payload, scene, unit, logo is not None, exact=exact):
+        read = dict.fromkeys(decoders(), True)
+    else:
+        image = image_at(scene, unit) if size is None else compose(scene, size)
+        read = reads(image, payload, inverted_ok=style.allow_inverted, px_per_module=unit)
     decodes = all(read.values())
     robust = None
     if decodes and not errors:
@@ -375,6 +377,22 @@ def _check(
     )
 
 
+def _reads_by_construction(
+    payload: str, scene: Scene, unit: int, has_logo: bool, *, exact: bool
+) -> bool:
+    """A plain payload in the standard design is segno's symbol unchanged, which both decoders
+    read for every payload that fits (``check_many`` relies on the same fact, and
+    tests/codes/rendering/test_check_many.py decodes thousands). Once a real symbol of this
+    design, symbol size and px per module has been decoded and put through the conditions,
+    a new payload of the class needs no decode of its own: it saves a create about 3 ms."""
+    if exact or unit < MIN_PX_PER_MODULE or not is_standard(scene.style, has_logo):
+        return False
+    if not PLAIN_PAYLOAD.fullmatch(payload):
+        return False
+    key = ("robustness", scene.style, None, scene.geom.n, unit)
+    return _classes.get(key) is not None
+
+
 def refused_combinations() -> dict[str, dict[str, list[str]]]:
     """For each finder frame shape, the ball shapes the guard always refuses with it."""
     refused: dict[str, list[str]] = {}
@@ -415,45 +433,6 @@ def ensure_deliverable(
 
 # --- many payloads in one design (bulk creation) ---------------------------------------------
 
-# Payloads a reader decodes back byte for byte from plain segno output whatever character set
-# it guesses: printable ASCII. Backslash and tilde are left out (Shift_JIS, which zxing may
-# guess for byte-mode data, maps them to ¥ and ‾), and non-ASCII text always gets the full check.
-_PLAIN_PAYLOAD = re.compile(r"[ !-\[\]-}]+")
-
-
-def _is_standard(style: Style, has_logo: bool) -> bool:
-    """A design whose symbol is exactly segno's output on a clean, contrasted background:
-    square modules and finders in one colour, no gradient, no frame, no logo, dark on an
-    opaque light background at 4.5:1 or more, and the standard quiet zone of 4 modules."""
-    if (
-        has_logo
-        or style.gradient is not None
-        or style.module_shape != "square"
-        or style.finder_frame_shape != "square"
-        or style.finder_ball_shape != "square"
-        or style.finder_frame_color
-        or style.finder_ball_color
-        or style.frame != "none"
-        or style.margin < 4
-        or style.background_color == TRANSPARENT
-    ):
-        return False
-    paper = flatten(style.background_color)
-    ink = flatten(style.foreground_color, paper)
-    return luminance(ink) < luminance(paper) and contrast(ink, paper) >= WARN_BELOW
-
-
-def _fits(payload: str, error: str) -> bool:
-    """Whether ``payload`` fits in a QR symbol at ``error``, without building the symbol."""
-    try:
-        segments = segno.encoder.prepare_data(payload, None, None)
-        segno.encoder.find_version(
-            segments, segno.encoder.normalize_errorlevel(error), eci=False, micro=False
-        )
-    except segno.DataOverflowError:
-        return False
-    return True
-
 
 def check_many(
     payloads: Sequence[str], style: Style, *, logo: bytes | None = None, size: int | None = None
@@ -463,7 +442,7 @@ def check_many(
 
     The design's own rules (colours, quiet zone, logo budget, the decode of a real symbol) are
     judged on the first payload like ``check`` does. Each further payload is then rendered and
-    decoded too, except in the standard design (``_is_standard``) when the payload is plain
+    decoded too, except in the standard design (``is_standard``) when the payload is plain
     printable ASCII: its symbol is then segno's output unchanged, which decodes for every
     payload that fits (``tests/codes/rendering/test_check_many.py`` decodes thousands across
     versions and levels), so only the fit is checked. Anything else keeps the per-payload decode.
@@ -475,11 +454,11 @@ def check_many(
     first = _report(payloads[0], style, logo, 0.3, size, exact=False)
     if not first.ok:
         errors[0] = first.errors
-    fast = first.ok and first.decodes and _is_standard(style, logo is not None)
+    fast = first.ok and first.decodes and is_standard(style, logo is not None)
     level = first.error_correction
     for index in range(1, len(payloads)):
         payload = payloads[index]
-        if fast and _PLAIN_PAYLOAD.fullmatch(payload) and _fits(payload, level):
+        if fast and PLAIN_PAYLOAD.fullmatch(payload) and fits(payload, level):
             continue
         report = _report(payload, style, logo, 0.3, size, exact=False)
         if not report.ok:

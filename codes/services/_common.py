@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from accounts.models import ROLES_THAT_EDIT, Membership, User
+from accounts import selectors as account_selectors
+from accounts.models import ROLES_THAT_EDIT, User
 from codes.cache import redirect_cache_forget
 from codes.models import (
     CampaignGroup,
@@ -42,14 +43,7 @@ def _check_can_edit(actor: User, workspace_id: int) -> None:
     """Strangers get 404 (they must not learn the object exists), viewers 403."""
     if actor.is_superuser or actor.is_staff:
         return  # the admin site is an operator's tool, gated by model permissions
-    memo = actor.__dict__.setdefault("_codes_roles", {})
-    if workspace_id not in memo:
-        memo[workspace_id] = (
-            Membership.objects.filter(user=actor, workspace_id=workspace_id)
-            .values_list("role", flat=True)
-            .first()
-        )
-    role = memo[workspace_id]
+    role = account_selectors.role_in(user=actor, workspace_id=workspace_id)
     if role is None:
         raise Http404("No such code.")
     if role not in ROLES_THAT_EDIT:

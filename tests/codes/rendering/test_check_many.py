@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from codes.rendering import ERROR_LEVELS, Style, check_many, render
+from codes.rendering import ERROR_LEVELS, Style, check_many, ensure_scannable, render, standard
 from codes.rendering.check import CHECK_UNIT
 from codes.rendering.fixes import image_at
 from codes.rendering.scene import build_scene
@@ -38,7 +38,7 @@ def test_standard_designs_decode_across_many_payloads(error):
     # every error level, renders to a symbol that reads back as exactly that payload.
     for n, style in enumerate(STANDARD_STYLES):
         style = dataclasses.replace(style, error_correction=error)
-        assert check_module._is_standard(style, has_logo=False)
+        assert standard.is_standard(style, has_logo=False)
         for payload in _payloads(seed=n * 10 + ERROR_LEVELS.index(error), count=80, longest=600):
             scene = build_scene(payload, style, None)
             # What the guard reads a design at (the fast path skips exactly this).
@@ -59,12 +59,49 @@ def test_the_fast_path_skips_the_decode_only_for_standard_designs_and_plain_payl
 
     monkeypatch.setattr(check_module, "reads", spy)
     check_module._reports.clear()
+    check_module._classes.clear()
     assert check_many(payloads, Style()) == {}
     assert set(decoded) == {payloads[0], payloads[2]}  # the tilde may be misread: decoded
     decoded.clear()
     check_module._reports.clear()
     assert check_many(payloads, Style(module_shape="dots")) == {}
     assert set(decoded) == set(payloads)
+
+
+def test_a_single_guard_call_trusts_a_plain_payload_once_its_design_class_was_decoded(
+    monkeypatch,
+):
+    """What a create pays: the first code of a standard design (per symbol size and px per
+    module) is decoded and put through the conditions, the next ones of the class are not;
+    styled designs and payloads outside printable ASCII are decoded every time."""
+    decoded = []
+    real = check_module.reads
+
+    def spy(image, payload, **options):
+        decoded.append(payload)
+        return real(image, payload, **options)
+
+    monkeypatch.setattr(check_module, "reads", spy)
+    check_module._reports.clear()
+    check_module._classes.clear()
+    first, second, tilde = "https://e.com/aaaa1", "https://e.com/bbbb2", "https://e.com/~cc3"
+    for payload in (first, second, tilde):
+        report = ensure_scannable(payload, Style(), size=400)
+        assert report.ok
+        assert report.decodes
+        assert report.score == 1.0
+    assert first in decoded
+    assert second not in decoded
+    assert tilde in decoded
+    decoded.clear()
+    for payload in (first, second):
+        ensure_scannable(payload, Style(module_shape="rounded"), size=400)
+    assert {first, second} <= set(decoded)
+    # The trust is per px per module: another size of the same design is decoded again.
+    decoded.clear()
+    ensure_scannable(second, Style(), size=256)
+    assert decoded
+    assert set(decoded) <= {second}
 
 
 def test_a_payload_that_does_not_decode_is_refused_at_its_position(monkeypatch):
@@ -96,9 +133,9 @@ def test_a_refused_design_is_refused_for_every_payload():
 
 
 def test_non_standard_designs_are_not_standard():
-    assert not check_module._is_standard(Style(), has_logo=True)
-    assert not check_module._is_standard(Style(module_shape="dots"), has_logo=False)
-    assert not check_module._is_standard(Style(margin=3), has_logo=False)
-    assert not check_module._is_standard(Style(foreground_color="#888888"), has_logo=False)
-    assert not check_module._is_standard(Style(background_color="transparent"), has_logo=False)
-    assert not check_module._is_standard(Style(finder_ball_color="#333333"), has_logo=False)
+    assert not standard.is_standard(Style(), has_logo=True)
+    assert not standard.is_standard(Style(module_shape="dots"), has_logo=False)
+    assert not standard.is_standard(Style(margin=3), has_logo=False)
+    assert not standard.is_standard(Style(foreground_color="#888888"), has_logo=False)
+    assert not standard.is_standard(Style(background_color="transparent"), has_logo=False)
+    assert not standard.is_standard(Style(finder_ball_color="#333333"), has_logo=False)
