@@ -51,7 +51,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _PLAIN = re.compile(r"[ -~]*")
 
 
-def _selection(*, workspace: Workspace, source: dict):
+def code_selection(*, workspace: Workspace, source: dict):
     """The codes a request names, in a stable order; ValidationError naming what is wrong."""
     alive = QRCode.objects.alive().filter(workspace=workspace)
     if "codes" in source:
@@ -114,7 +114,7 @@ def export_start(
         errors["filename"] = f"Name files by one of {', '.join(NAME_COLUMNS)}."
     if errors:
         raise ValidationError(errors)
-    count = _selection(workspace=workspace, source=source).count()
+    count = code_selection(workspace=workspace, source=source).count()
     limit = settings.JOBS_EXPORT_MAX_CODES
     if count > limit:
         raise ValidationError(
@@ -177,7 +177,7 @@ def export_dispatch(*, job: Job, token: str) -> None:
 
 
 def _plan(job: Job) -> None:
-    codes = _selection(workspace=job.workspace, source=job.params["source"])
+    codes = code_selection(workspace=job.workspace, source=job.params["source"])
     column = job.params["filename"]
     used: set[str] = set()
     total = 0
