@@ -247,6 +247,12 @@ def _count_checked(workspace: Workspace, source: dict, options: LabelOptions) ->
     return count
 
 
+def labels_count(*, workspace: Workspace, actor: User, source: dict, options: LabelOptions) -> int:
+    """How many labels the selection makes (refused when none, or over the limit)."""
+    check_can_edit(actor, workspace)
+    return _count_checked(workspace, source, options)
+
+
 def _items(codes: Iterable[QRCode], options: LabelOptions) -> Iterator[engine.LabelItem]:
     logos = _Logos()
     for code in codes:
