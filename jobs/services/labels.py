@@ -181,9 +181,13 @@ class _Logos:
         return self.prepared[code.logo_id]
 
 
-def label_item(code: QRCode, options: LabelOptions, logos: _Logos) -> engine.LabelItem:
+def label_item(
+    code: QRCode, options: LabelOptions, logos: _Logos, *, compact: bool = True
+) -> engine.LabelItem:
     logo = logos.get(code)
-    art = engine.label_drawing(code_services.code_payload(code), Style.from_dict(code.style), logo)
+    art = engine.label_drawing(
+        code_services.code_payload(code), Style.from_dict(code.style), logo, compact=compact
+    )
     return engine.LabelItem(art, logo, tuple(line_text(code, f) for f in options.lines))
 
 
@@ -253,10 +257,13 @@ def labels_count(*, workspace: Workspace, actor: User, source: dict, options: La
     return _count_checked(workspace, source, options)
 
 
-def _items(codes: Iterable[QRCode], options: LabelOptions) -> Iterator[engine.LabelItem]:
+def _items(
+    codes: Iterable[QRCode], options: LabelOptions, *, compact: bool = False
+) -> Iterator[engine.LabelItem]:
+    """Small runs and proofs draw paths (quick to rasterise; see `label_drawing`)."""
     logos = _Logos()
     for code in codes:
-        item = label_item(code, options, logos)
+        item = label_item(code, options, logos, compact=compact)
         for _ in range(options.copies):
             yield item
 

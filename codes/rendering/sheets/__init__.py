@@ -8,6 +8,7 @@ write_labels(items, sheet, design, start_at=1) -> PDF bytes
 proof_png(pdf, dpi) -> PNG of the first page (pdftoppm)
 """
 
+from ..cache import LRU
 from .presets import (
     PAGE_SIZES,
     PRESETS,
@@ -50,10 +51,26 @@ __all__ = [
 ]
 
 
-def label_drawing(payload: str, style, logo=None):
-    """The code's vector drawing for a label (the engine's geometry and shapes)."""
+# Proofs are redrawn at every change of an option, with the same codes: their drawings are
+# kept (a few KB each) so only the page is written and rasterised again.
+_drawings = LRU(max_entries=2048, max_bytes=64 * 1024 * 1024)
+
+
+def label_drawing(payload: str, style, logo=None, *, compact: bool = True):
+    """The code's vector drawing for a label (the engine's geometry and shapes).
+
+    ``compact``: per-cell module shapes become references to one form XObject per shape
+    variant, about 12x smaller for rounded modules (what keeps 10,000 labels under 25 MB).
+    Poppler re-reads a form at every use, so it rasterises such pages several times slower
+    (1.3 s against 0.17 s for an L7163 page at 60 dpi): proofs and small runs draw paths."""
     from ..pdf import drawing
     from ..scene import build_scene
     from .writer import stamp_name
 
-    return drawing(build_scene(payload, style, logo), stamp=stamp_name)
+    key = (payload, style, logo.sha256 if logo is not None else None, compact)
+    art = _drawings.get(key)
+    if art is None:
+        art = drawing(build_scene(payload, style, logo), stamp=stamp_name if compact else None)
+        size = sum(len(path) for _, path in art.fills) + len(art.stamped[1] if art.stamped else "")
+        _drawings.put(key, art, size)
+    return art
