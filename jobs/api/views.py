@@ -131,6 +131,7 @@ class ImportView(ApiView):
             kind=data["type"],
             content_type=data["content_type"],
             template=template,
+            destination_template=data.get("destination_template", ""),
         )
         return accepted(self, job)
 
