@@ -110,17 +110,20 @@ def stamp_ops(shape: str, key: int) -> str:
 def _module_stamps(scene: Scene, ox: float, oy: float, name) -> tuple[str, set[int]]:
     """The modules as references to one form XObject per variant, each placed relative to
     the one before: ~12x smaller than the paths for rounded modules (sheets of 10,000 codes)."""
-    shape, out, used = scene.style.module_shape, [], set()
+    shape, out = scene.style.module_shape, []
+    names: dict[int, str] = {}
     out.append(f"q 1 0 0 1 {_n(ox)} {_n(oy)} cm")
     px = py = 0
     for r, keys in enumerate(shapes.cell_variants(scene.geom.dark, shape)):
         for c, key in enumerate(keys):
             if key:
-                out.append(f"1 0 0 1 {c - px} {r - py} cm {name(shape, key)} Do")
+                ref = names.get(key)
+                if ref is None:
+                    ref = names[key] = f" cm {name(shape, key)} Do"
+                out.append(f"1 0 0 1 {c - px} {r - py}{ref}")
                 px, py = c, r
-                used.add(key)
     out.append("Q")
-    return "\n".join(out), used
+    return "\n".join(out), set(names)
 
 
 def _finder_contours(scene: Scene, part: str, ox: float, oy: float):
