@@ -39,6 +39,13 @@ class MappingForm(forms.Form):
 
     row_kind = forms.ChoiceField(label="Each row becomes", choices=row_kind_choices)
     template = forms.ChoiceField(label="Style", required=False)
+    destination_template = forms.CharField(
+        label="Destination template (mail merge)",
+        required=False,
+        help_text="Instead of a destination column: a URL with {column} placeholders, e.g. "
+        "https://example.com/offer?c={customer_id}. The results CSV becomes the print shop's "
+        "merge file.",
+    )
     mode = forms.ChoiceField(
         label="If a row is wrong",
         choices=[

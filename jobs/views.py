@@ -143,6 +143,7 @@ def import_map(request, upload_id):
             "kind": kind,
             "content_type": content_type,
             "template": _template(request, form),
+            "destination_template": form.cleaned_data.get("destination_template", ""),
         }
         try:
             if request.POST.get("start"):
@@ -160,8 +161,10 @@ def import_map(request, upload_id):
                 upload=upload, actor=request.user, mapping=guessed,
                 kind=row_kind.partition(":")[0], content_type=content_type,
             )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+        except ValidationError:
+            # The guessed mapping does not do yet (no URL column: a mail merge's list): the
+            # page asks for the mapping; an unbound form cannot carry errors.
+            preview = None
     elif request.method == "POST":
         status = 400
     context = {"upload": upload, "form": form, "preview": preview,

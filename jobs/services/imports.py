@@ -294,6 +294,7 @@ def import_preview_check(
     kind: str = Kind.DYNAMIC,
     content_type: str = "url",
     template: BrandTemplate | None = None,
+    destination_template: str = "",
     rows: int = 10,
 ) -> list[dict]:
     """The first rows as they will be created, each checked by `code_create_many` inside a
@@ -303,7 +304,13 @@ def import_preview_check(
     workspace = upload.workspace
     check_can_edit(actor, workspace)
     options = _options(workspace=workspace, kind=kind, content_type=content_type, template=template)
-    mapping = check_mapping(mapping, upload.header, content_type)
+    if destination_template:
+        options["destination_template"] = check_destination_template(
+            destination_template, upload.header
+        )
+    mapping = check_mapping(
+        mapping, upload.header, content_type, templated=bool(destination_template)
+    )
     by_field = {target: column for column, target in mapping.items() if target}
 
     def column_for(field):

@@ -81,3 +81,32 @@ def test_a_template_that_makes_no_url_is_a_400(key):
     response = _import(key, destination_template="{city}/offer")
     assert response.status_code == 400
     assert "http(s) URL" in response.json()["error"]["message"]
+
+
+def test_the_dashboard_import_previews_and_starts_a_mail_merge(
+    csrf_client_for, alice, acme, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from jobs import services
+    from jobs.models import Job
+
+    client = csrf_client_for(alice)
+    client.get(reverse("jobs:import"))
+    token = client.cookies["csrftoken"].value
+    file = services.import_file_create(workspace=acme, actor=alice,
+                                       file=upload(csv_bytes(ROWS)), name="mailing.csv")  # fmt: skip
+    url = reverse("jobs:import_map", args=[file.public_id])
+    assert "Destination template (mail merge)" in client.get(url).content.decode()
+    data = {"row_kind": "dynamic:url", "col_0": "external_id", "col_1": "name", "col_2": "",
+            "col_3": "", "mode": "all_or_nothing", "destination_template": TEMPLATE,
+            "csrfmiddlewaretoken": token}  # fmt: skip
+    preview = client.post(url, data).content.decode()
+    assert (
+        "https://example.com/offer?c=C-1002&amp;utm_source=mail&amp;utm_campaign=spring%2026"
+        in preview
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**data, "start": "1"})
+    job = Job.objects.get(kind="import")
+    assert job.result_file.name.endswith("merge.csv")
