@@ -30,6 +30,10 @@ from jobs.services.lifecycle import _lease_end, job_finish
 CHUNK = 250
 
 
+class _Cancelled(Exception):
+    pass
+
+
 def labels_dispatch(*, job: Job, token: str) -> None:
     """Plan (once) and enqueue the chunks still to draw, or the writing when all are done."""
     from jobs.tasks import labels_chunk_task, labels_pack_task
@@ -161,7 +165,7 @@ def _maybe_pack(job: Job) -> None:
 
 
 def _cancel_text(job: Job) -> str:
-    return f"Cancelled after {job.done:,} of {job.total:,} labels were drawn; no PDF was made."
+    return f"Cancelled after {job.done:,} of {job.total:,} labels were drawn or written; no PDF was made."
 
 
 def labels_write(*, job_pk: int) -> None:
@@ -213,9 +217,17 @@ def labels_write(*, job_pk: int) -> None:
     def progress(placed: int) -> None:
         if placed % every < options.sheet.per_sheet:
             Job.objects.filter(pk=job.pk).update(done=placed, lease_until=_lease_end())
+            if Job.objects.filter(pk=job.pk, cancel_requested_at__isnull=False).exists():
+                raise _Cancelled
 
-    pdf = engine.write_labels(items(), options.sheet, options.design, start_at=options.start_at,
-                              title=f"Labels {job.public_id}", progress=progress)  # fmt: skip
+    try:
+        pdf = engine.write_labels(items(), options.sheet, options.design,
+                                  start_at=options.start_at, title=f"Labels {job.public_id}",
+                                  progress=progress)  # fmt: skip
+    except _Cancelled:
+        job.refresh_from_db(fields=["done", "total"])
+        job_finish(job=job, status=Status.CANCELLED, error=_cancel_text(job))
+        return
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
         out.write(pdf)
         out.seek(0)
