@@ -53,6 +53,10 @@ def _fonts() -> tuple[tuple[str, frozenset[int]], ...]:
     return tuple(found)
 
 
+def main_font() -> str:
+    return _fonts()[0][0]
+
+
 def font_for(text: str) -> str:
     """The first font that has every character of ``text`` (the main font when none has)."""
     fonts = _fonts()

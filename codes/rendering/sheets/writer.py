@@ -134,6 +134,9 @@ class _Writer:
             pagesize=(sheet.page_width * MM, sheet.page_height * MM),
             invariant=True,  # no dates or random ids: the same input gives the same bytes
             pageCompression=1,
+            # Not reportlab's default Helvetica: a print shop's preflight flags any font that
+            # is not embedded, used or not.
+            initialFontName=label_text.main_font(),
         )
         self.canvas.setTitle(title or sheet.title)
         self.canvas.setCreator("QR Studio label sheets")

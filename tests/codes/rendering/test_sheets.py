@@ -250,3 +250,17 @@ def test_a_code_size_that_does_not_fit_says_the_largest_that_does():
     with pytest.raises(SpecError) as caught:
         sheets.placement(sheet, LabelDesign(code_size=40), 2)
     assert "use at most 34.1 mm" in caught.value.fields["code_size"]
+
+
+def test_every_font_in_a_sheet_is_embedded_as_a_subset(tmp_path):
+    sheet = sheets.sheet_get("avery-l7160")
+    items = [LabelItem(label_drawing("https://q.example/r/f1", Style.from_dict({})), None,
+                       ("Ωμέγα", "Щука", "Zürich"))]  # fmt: skip
+    (tmp_path / "f.pdf").write_bytes(write_labels(items, sheet, LabelDesign()))
+    listing = subprocess.run(["pdffonts", str(tmp_path / "f.pdf")], capture_output=True,
+                             check=True, text=True).stdout.splitlines()[2:]  # fmt: skip
+    assert listing  # text was set in a font
+    for line in listing:
+        name, *_, emb, sub, uni, _obj, _gen = line.split()
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), line
+        assert "+DejaVuSans" in name
