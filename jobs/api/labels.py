@@ -56,9 +56,11 @@ class LabelsSerializer(StrictSerializer):
                                              "printed size.")  # fmt: skip
     background = serializers.CharField(required=False, help_text="Label background colour; on "
                                        "print-shop pieces it fills the bleed.")  # fmt: skip
-    format = serializers.ChoiceField(
-        choices=["pdf", "png"], default="pdf",
-        help_text="png: a proof of the first page (outlines drawn), whatever the run's size.",
+    # A plain string, not a choice: drf-spectacular would name its enum after the field and
+    # collide with /render's `format` enum.
+    format = serializers.RegexField(
+        r"^(pdf|png)$", default="pdf",
+        help_text="pdf, or png: a proof of the first page (outlines drawn), whatever the run's size.",
     )  # fmt: skip
 
     def validate(self, attrs):
