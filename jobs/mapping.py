@@ -4,6 +4,8 @@ keyword arguments."""
 from __future__ import annotations
 
 import re
+import string
+from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ValidationError
 
@@ -69,7 +71,51 @@ def guess_mapping(header: list[str], content_type: str) -> dict[str, str]:
     return mapping
 
 
-def check_mapping(mapping: dict, header: list[str], content_type: str) -> dict[str, str]:
+def check_destination_template(template: str, header: list[str]) -> str:
+    """A destination with `{column}` placeholders (a mail merge): every placeholder names a
+    column of the file; refused with the ones that do not."""
+    if not isinstance(template, str) or not template.strip():
+        raise ValidationError({"destination_template": "Give a URL with {column} placeholders."})
+    template = template.strip()
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ValidationError({"destination_template": f"Braces do not match ({exc})."}) from None
+    if not names:
+        raise ValidationError(
+            {"destination_template": "Put at least one {column} in it, e.g. ?c={customer_id}."}
+        )
+    missing = [n for n in dict.fromkeys(names) if n not in header]
+    if missing:
+        raise ValidationError(
+            {"destination_template": f"The file has no column {', '.join(map(repr, missing))} "
+             f"(its columns: {', '.join(header)})."}
+        )  # fmt: skip
+    probe = fill_template(template, header, ["x"] * len(header))
+    parts = urlsplit(probe)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(
+            {"destination_template": "It must make an http(s) URL, e.g. "
+             "https://example.com/offer?c={customer_id}."}
+        )  # fmt: skip
+    return template
+
+
+def fill_template(template: str, header: list[str], cells: list[str]) -> str:
+    """The template with each `{column}` replaced by the row's value, percent-encoded (a value
+    can never add a parameter or change the host)."""
+    values = dict(zip(header, cells, strict=False))
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(quote(values.get(name, ""), safe=""))
+    return "".join(out)
+
+
+def check_mapping(
+    mapping: dict, header: list[str], content_type: str, *, templated: bool = False
+) -> dict[str, str]:
     """The mapping, refused with a message naming the column or field at fault."""
     if not isinstance(mapping, dict):
         raise ValidationError({"mapping": "Give an object from column name to field."})
@@ -100,7 +146,12 @@ def check_mapping(mapping: dict, header: list[str], content_type: str) -> dict[s
                     }
                 )
             used[target] = column
-    if content_type == "url" and "destination" not in used:
+    if templated and "destination" in used:
+        raise ValidationError(
+            {"mapping": f"Column “{used['destination']}” is mapped to the destination and a "
+             "destination template is given; use one of them."}
+        )  # fmt: skip
+    if content_type == "url" and "destination" not in used and not templated:
         raise ValidationError({"mapping": "Map one column to the destination URL."})
     return {column: mapping.get(column) or IGNORE for column in header}
 
@@ -146,6 +197,8 @@ def row_arguments(
                 arguments["slug"] = value
         else:
             arguments[target] = value
+    if options.get("destination_template"):
+        arguments["destination"] = fill_template(options["destination_template"], header, cells)
     if options["content_type"] != "url":
         arguments["content"] = content
     if metadata:

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     IMPORT = "import", "Import"
     BULK_CREATE = "bulk_create", "Bulk create"
     EXPORT = "export", "Export"
+    LABELS = "labels", "Label sheets"
 
 
 class Status(models.TextChoices):

@@ -31,6 +31,20 @@ def export_pack_task(job_pk: int) -> None:
     export_pack(job_pk=job_pk)
 
 
+@shared_task(name="jobs.labels_chunk_task", ignore_result=True)
+def labels_chunk_task(job_pk: int, index: int) -> None:
+    from jobs.services.label_jobs import labels_draw_chunk
+
+    labels_draw_chunk(job_pk=job_pk, index=index)
+
+
+@shared_task(name="jobs.labels_pack_task", ignore_result=True)
+def labels_pack_task(job_pk: int) -> None:
+    from jobs.services.label_jobs import labels_write
+
+    labels_write(job_pk=job_pk)
+
+
 @shared_task(name="jobs.job_resume_stale_task", ignore_result=True)
 def job_resume_stale_task() -> int:
     from jobs.services import job_resume_stale

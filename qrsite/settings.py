@@ -372,6 +372,8 @@ JOBS_XLSX_MAX_EXPANDED_BYTES = env.int("JOBS_XLSX_MAX_EXPANDED_BYTES", default=3
 # Rows per transaction of an import; codes per render task of an export.
 JOBS_CHUNK_ROWS = env.int("JOBS_CHUNK_ROWS", default=500)
 JOBS_EXPORT_CHUNK = env.int("JOBS_EXPORT_CHUNK", default=250)
+# Label sheets up to this many labels are rendered in the request; more become a job.
+LABELS_SYNC_MAX = env.int("LABELS_SYNC_MAX", default=100)
 # A worker renews its lease on a job after every chunk; a job whose lease ran out (its worker
 # was killed) is taken over by another worker, which redoes the interrupted chunk.
 JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)

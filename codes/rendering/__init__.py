@@ -49,10 +49,11 @@ FORMATS = tuple(CONTENT_TYPES_BY_FORMAT)
 
 def clear_caches(*, logos: bool = True) -> None:
     """Forget cached renders, reports, symbols and (unless ``logos=False``) prepared logos."""
-    from . import engine, geometry, logo, png
+    from . import engine, geometry, logo, png, sheets
     from .check import _classes, _reports
 
     engine.renders.clear()
+    sheets._drawings.clear()
     png._composed.clear()
     _reports.clear()
     _classes.clear()

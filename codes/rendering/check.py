@@ -424,11 +424,34 @@ def ensure_scannable(
 
 
 def ensure_deliverable(
-    payload: str, style: Style, *, format: str, size: int, logo: bytes | None = None
+    payload: str,
+    style: Style,
+    *,
+    format: str,
+    size: int,
+    logo: bytes | None = None,
+    print_width_mm: float | None = None,
+    scan_distance_m: float = 0.3,
 ) -> CheckReport:
     """The one rule for every image handed out: a raster is judged at the size delivered,
-    vector output (SVG, PDF) at the minimum print size its report states."""
-    return ensure_scannable(payload, style, logo=logo, size=size if format in RASTER else None)
+    vector output (SVG, PDF) at the minimum print size its report states. When the vector
+    output's printed width is known (a label sheet), it must be at least that size, or the
+    refusal says the smallest width that works."""
+    report = ensure_scannable(
+        payload,
+        style,
+        logo=logo,
+        size=size if format in RASTER else None,
+        scan_distance_m=scan_distance_m,
+    )
+    smallest = report.min_print_size_mm
+    if print_width_mm is not None and smallest is not None and print_width_mm < smallest - 0.05:
+        raise SpecError(
+            {"size": f"printed {print_width_mm:.1f} mm wide, this {report.modules}-module "
+             f"code and its quiet zone are too small to scan from {scan_distance_m:g} m; "
+             f"print it at least {smallest:g} mm wide"}
+        )  # fmt: skip
+    return report
 
 
 # --- many payloads in one design (bulk creation) ---------------------------------------------

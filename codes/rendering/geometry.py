@@ -61,8 +61,10 @@ class Geometry:
         return (c1 - c0) * (r1 - r0) / (self.n * self.n)
 
 
-def _function_rows(n: int, version: int) -> list[bytearray]:
-    """Modules a logo must never cover: finders, separators, timing, format and version info."""
+@functools.lru_cache(maxsize=64)
+def _function_rows(n: int, version: int) -> tuple[bytes, ...]:
+    """Modules a logo must never cover: finders, separators, timing, format and version info
+    (cached: the same for every symbol of a size, and a sheet has thousands)."""
     keep = [bytearray(n) for _ in range(n)]
     for r in range(n):
         for c in range(n):
@@ -73,7 +75,7 @@ def _function_rows(n: int, version: int) -> list[bytearray]:
                 (r < 6 and n - 11 <= c < n - 8) or (c < 6 and n - 11 <= r < n - 8)
             ):
                 keep[r][c] = 1
-    return keep
+    return tuple(bytes(row) for row in keep)
 
 
 def logo_rect(n: int, logo_size: float, aspect: float) -> tuple[tuple, tuple]:

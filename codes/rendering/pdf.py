@@ -11,6 +11,7 @@ import functools
 import io
 import math
 import zlib
+from dataclasses import dataclass
 
 from PIL import Image
 
@@ -97,6 +98,32 @@ def _module_paths(scene: Scene, ox: float, oy: float) -> list[str]:
                     fmt % tuple(v + (x if f else y) for v, f in zip(values, is_x, strict=True))
                 )
     return out
+
+
+def stamp_ops(shape: str, key: int) -> str:
+    """One module variant in a 1x1 cell (a form XObject's content: filled in the colour of
+    whoever draws it)."""
+    fmt, values, _ = _variant(shape, key)
+    return fmt % values + "\nf"
+
+
+def _module_stamps(scene: Scene, ox: float, oy: float, name) -> tuple[str, set[int]]:
+    """The modules as references to one form XObject per variant, each placed relative to
+    the one before: ~12x smaller than the paths for rounded modules (sheets of 10,000 codes)."""
+    shape, out = scene.style.module_shape, []
+    names: dict[int, str] = {}
+    out.append(f"q 1 0 0 1 {_n(ox)} {_n(oy)} cm")
+    px = py = 0
+    for r, keys in enumerate(shapes.cell_variants(scene.geom.dark, shape)):
+        for c, key in enumerate(keys):
+            if key:
+                ref = names.get(key)
+                if ref is None:
+                    ref = names[key] = f" cm {name(shape, key)} Do"
+                out.append(f"1 0 0 1 {c - px} {r - py}{ref}")
+                px, py = c, r
+    out.append("Q")
+    return "\n".join(out), set(names)
 
 
 def _finder_contours(scene: Scene, part: str, ox: float, oy: float):
@@ -187,48 +214,101 @@ def _fill(doc: _Doc, paint: Paint, path: str, geo: tuple[float, float, int]) -> 
     return f"q {doc.color_ops(paint)}\n{path}\nf\nQ"
 
 
-def write_pdf(scene: Scene, size: int, dpi: int) -> bytes:
+@dataclass(frozen=True)
+class Drawing:
+    """A code's design as vector fills in module units (y down), for any PDF writer: the
+    single-code page below and the label sheets (``sheets``) both draw from it."""
+
+    width: float
+    height: float
+    fills: tuple[tuple[Paint, str], ...]  # (paint, PDF path operators), in painting order
+    origin: tuple[float, float, int]  # symbol top-left and modules per side (gradient space)
+    logo_box: tuple[float, float, float, float] | None  # x, y, w, h where the logo goes
+    label: tuple[Paint, str] | None  # the frame's label, painted over everything else
+    # Module variants the fills reference as form XObjects (``drawing(stamp=...)``); the
+    # writer defines each once from ``stamp_ops``.
+    stamps: tuple[tuple[str, int], ...] = ()
+    stamped: tuple[Paint, str] | None = None  # (paint, operators placing the stamps)
+
+
+def drawing(scene: Scene, stamp=None) -> Drawing:
+    """``stamp(shape, key) -> "/Name"``: draw per-cell module shapes as references to form
+    XObjects of that name instead of paths (solid colours only; gradients need the paths to
+    clip to)."""
     style, geom = scene.style, scene.geom
+    stamps: set[int] = set()
+    stamped = None
     lay = layout(geom, style)
-    width_pt = size * 72 / dpi
-    k = width_pt / lay.width
-    height_pt = lay.height * k
     ox, oy = lay.x0, lay.y0
-    doc = _Doc()
-    for _ in range(3):  # catalog, pages, page: filled in last, they need the resources
-        doc.add(b"")
-    ops = [f"1 0 0 -1 0 {_n(height_pt)} cm {_n(k)} 0 0 {_n(k)} 0 0 cm"]
+    fills: list[tuple[Paint, str]] = []
     bg = style.background_color
     if lay.frame != "none":
         outer = shapes.rounded_rect(0, 0, lay.width, lay.height, *(lay.radius,) * 4)
         cx, cy, cw, ch = lay.code_box
         r = max(lay.radius - cx, 0)
         inner = shapes.rounded_rect(cx, cy, cx + cw, cy + ch, r, r, r, r)
-        frame_path = path_ops(outer) + "\n" + path_ops(shapes.reverse(inner))
-        ops.append(_fill(doc, style.resolved_frame_color(), frame_path, (ox, oy, geom.n)))
+        fills.append(
+            (style.resolved_frame_color(), path_ops(outer) + "\n" + path_ops(shapes.reverse(inner)))
+        )
         if bg != TRANSPARENT:
-            ops.append(_fill(doc, bg, path_ops(inner), (ox, oy, geom.n)))
+            fills.append((bg, path_ops(inner)))
     elif bg != TRANSPARENT:
-        ops.append(_fill(doc, bg, f"0 0 {_n(lay.width)} {_n(lay.height)} re", (ox, oy, geom.n)))
+        fills.append((bg, f"0 0 {_n(lay.width)} {_n(lay.height)} re"))
     for paint, parts in scene.paint_groups():
         paths = []
         for part in parts:
-            if part == "modules":
+            if part != "modules":
+                paths += [path_ops(c) for c in _finder_contours(scene, part, ox, oy)]
+            elif (
+                stamp is None
+                or isinstance(paint, Gradient)
+                or style.module_shape in (shapes.MODULE_RUNS)
+            ):
                 paths += _module_paths(scene, ox, oy)
             else:
-                paths += [path_ops(c) for c in _finder_contours(scene, part, ox, oy)]
+                refs, stamps = _module_stamps(scene, ox, oy, stamp)
+                stamped = (paint, refs)
         if paths:
-            ops.append(_fill(doc, paint, "\n".join(paths), (ox, oy, geom.n)))
+            fills.append((paint, "\n".join(paths)))
+    logo_box = label = None
     if scene.logo is not None and geom.logo_box is not None:
         x, y, w, h = geom.logo_box
-        name = doc.image(decoded(scene.logo))
-        ops.append(f"q {_n(w)} 0 0 {_n(-h)} {_n(ox + x)} {_n(oy + y + h)} cm {name} Do Q")
+        logo_box = (ox + x, oy + y, w, h)
     if lay.band is not None:
         bx, by, bw, bh = lay.band
         glyphs = fonts.outline(
             style.label, center_x=bx + bw / 2, middle_y=by + bh / 2, size=lay.font_size
         )
-        ops.append(_fill(doc, style.resolved_label_color(), path_ops(glyphs), (ox, oy, geom.n)))
+        label = (style.resolved_label_color(), path_ops(glyphs))
+    shape = style.module_shape
+    return Drawing(
+        lay.width,
+        lay.height,
+        tuple(fills),
+        (ox, oy, geom.n),
+        logo_box,
+        label,
+        tuple((shape, key) for key in sorted(stamps)),
+        stamped,
+    )
+
+
+def write_pdf(scene: Scene, size: int, dpi: int) -> bytes:
+    art = drawing(scene)
+    width_pt = size * 72 / dpi
+    k = width_pt / art.width
+    height_pt = art.height * k
+    doc = _Doc()
+    for _ in range(3):  # catalog, pages, page: filled in last, they need the resources
+        doc.add(b"")
+    ops = [f"1 0 0 -1 0 {_n(height_pt)} cm {_n(k)} 0 0 {_n(k)} 0 0 cm"]
+    ops += [_fill(doc, paint, path, art.origin) for paint, path in art.fills]
+    if art.logo_box is not None:
+        x, y, w, h = art.logo_box
+        name = doc.image(decoded(scene.logo))
+        ops.append(f"q {_n(w)} 0 0 {_n(-h)} {_n(x)} {_n(y + h)} cm {name} Do Q")
+    if art.label is not None:
+        ops.append(_fill(doc, *art.label, art.origin))
     content = doc.stream("\n".join(ops).encode())
     resources = []
     if doc.alphas:

@@ -97,6 +97,13 @@ class ImportSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=CodeKind.values, default=CodeKind.DYNAMIC)
     content_type = serializers.ChoiceField(choices=list(CONTENT_TYPES), default="url")
     template = serializers.CharField(required=False, help_text="A brand style's id (tpl_...).")
+    destination_template = serializers.CharField(
+        required=False,
+        help_text="A mail merge: each row's destination from its columns, e.g. "
+        "https://example.com/offer?c={customer_id}&utm_source=mail&utm_campaign={campaign} "
+        "(values percent-encoded). The results CSV is then the merge file: the file's columns, "
+        "short_url, code_id, image_file (the name in the ZIP of POST /exports {job}).",
+    )
 
     def validate_mapping(self, value):
         try:

@@ -131,6 +131,7 @@ class ImportView(ApiView):
             kind=data["type"],
             content_type=data["content_type"],
             template=template,
+            destination_template=data.get("destination_template", ""),
         )
         return accepted(self, job)
 
@@ -160,25 +161,30 @@ class ExportView(ApiView):
         return accepted(self, job)
 
     def _filter(self, given: dict) -> dict:
-        query = {
-            "search": given.get("q"),
-            "kind": given.get("type"),
-            "content_type": given.get("content_type"),
-            "is_active": given.get("active"),
-        }
-        if given.get("group"):
-            value = given["group"]
-            lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
-            try:
-                group = code_selectors.group_get_for_workspace(workspace=self.workspace, **lookup)
-            except Http404:
-                raise ApiError(
-                    "validation_error",
-                    f"No group “{value}” in this workspace.",
-                    field="filter.group",
-                ) from None
-            query["group"] = group.public_id
-        return {k: v for k, v in query.items() if v is not None}
+        return filter_source(self.workspace, given)
+
+
+def filter_source(workspace, given: dict) -> dict:
+    """An export's or a label run's `filter` as `code_list_for_workspace` takes it."""
+    query = {
+        "search": given.get("q"),
+        "kind": given.get("type"),
+        "content_type": given.get("content_type"),
+        "is_active": given.get("active"),
+    }
+    if given.get("group"):
+        value = given["group"]
+        lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
+        try:
+            group = code_selectors.group_get_for_workspace(workspace=workspace, **lookup)
+        except Http404:
+            raise ApiError(
+                "validation_error",
+                f"No group “{value}” in this workspace.",
+                field="filter.group",
+            ) from None
+        query["group"] = group.public_id
+    return {k: v for k, v in query.items() if v is not None}
 
 
 def bulk_create_async(*, view, request) -> Response:

@@ -263,6 +263,46 @@ def _write_reports(job: Job, failed: int) -> None:
             for e in item.detail.get("errors", []):
                 yield [item.row, e["column"], e["field"], e["message"]]
 
-    save_csv(job, "result_file", "results.csv", RESULT_HEADER, results())
+    if job.params.get("destination_template"):
+        _write_merge_file(job, rows)
+    else:
+        save_csv(job, "result_file", "results.csv", RESULT_HEADER, results())
     if failed:
         save_csv(job, "errors_file", "errors.csv", ERRORS_HEADER, errors())
+
+
+MERGE_COLUMNS = ["short_url", "code_id", "image_file", "status", "error"]
+
+
+def _write_merge_file(job: Job, rows) -> None:
+    """A mail merge's results: every column of the uploaded file, then the row's short URL,
+    code id and the image's name in the ZIP an export of this job makes (named by external
+    id, as `exports.file_stems` names them)."""
+    from jobs.models import ImportFile
+    from jobs.services.exports import file_stems
+    from jobs.services.imports import _table
+    from jobs.spreadsheets import iter_rows
+
+    upload = ImportFile.objects.get(workspace=job.workspace, public_id=job.params["upload"])
+    created = [r.code for r in rows.filter(outcome=JobRow.Outcome.CREATED).order_by("code_id")]
+    images = {code.pk: f"{stem}.png" for code, stem in file_stems(created, "external_id")}
+    ledger = {r.row: r for r in rows.iterator(chunk_size=2000)}
+
+    def merged():
+        with upload.file.open("rb") as file:
+            for number, cells, _ in iter_rows(file, _table(upload)):
+                item = ledger.get(number)
+                code = item.code if item else None
+                errors = "; ".join(
+                    e["message"] for e in (item.detail.get("errors", []) if item else [])
+                )
+                yield [
+                    *cells,
+                    code.short_url if code and code.slug else "",
+                    code.public_id if code else "",
+                    images.get(code.pk, "") if code else "",
+                    item.outcome if item else "",
+                    errors,
+                ]
+
+    save_csv(job, "result_file", "merge.csv", [*upload.header, *MERGE_COLUMNS], merged())

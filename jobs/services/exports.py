@@ -51,7 +51,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _PLAIN = re.compile(r"[ -~]*")
 
 
-def _selection(*, workspace: Workspace, source: dict):
+def code_selection(*, workspace: Workspace, source: dict):
     """The codes a request names, in a stable order; ValidationError naming what is wrong."""
     alive = QRCode.objects.alive().filter(workspace=workspace)
     if "codes" in source:
@@ -114,7 +114,7 @@ def export_start(
         errors["filename"] = f"Name files by one of {', '.join(NAME_COLUMNS)}."
     if errors:
         raise ValidationError(errors)
-    count = _selection(workspace=workspace, source=source).count()
+    count = code_selection(workspace=workspace, source=source).count()
     limit = settings.JOBS_EXPORT_MAX_CODES
     if count > limit:
         raise ValidationError(
@@ -151,6 +151,20 @@ def _stem(code: QRCode, column: str) -> str:
     return stem or code.public_id
 
 
+def file_stems(codes, column: str):
+    """(code, file stem) in order: the stem by `column`, made unique case-insensitively
+    (Windows and macOS unzip so) with -2, -3, … The ZIP's names and a mail merge's agree."""
+    used: set[str] = set()
+    for code in codes:
+        stem = _stem(code, column)
+        candidate, n = stem, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{stem}-{n}"
+        used.add(candidate.lower())
+        yield code, candidate
+
+
 def export_dispatch(*, job: Job, token: str) -> None:
     """Plan (once) and enqueue the chunks still to render, or the packing when all are done."""
     from jobs.tasks import export_chunk_task, export_pack_task
@@ -177,21 +191,16 @@ def export_dispatch(*, job: Job, token: str) -> None:
 
 
 def _plan(job: Job) -> None:
-    codes = _selection(workspace=job.workspace, source=job.params["source"])
+    codes = code_selection(workspace=job.workspace, source=job.params["source"])
     column = job.params["filename"]
-    used: set[str] = set()
     total = 0
     JobRow.objects.filter(job=job).delete()  # a plan redone after a crash starts over
-    iterator = codes.only("id", "public_id", "external_id", "name", "slug").iterator(2000)
+    iterator = file_stems(
+        codes.only("id", "public_id", "external_id", "name", "slug").iterator(2000), column
+    )
     while batch := list(islice(iterator, 2000)):
         rows = []
-        for code in batch:
-            stem = _stem(code, column)
-            candidate, n = stem, 1
-            while candidate.lower() in used:  # case-insensitive: Windows and macOS unzip
-                n += 1
-                candidate = f"{stem}-{n}"
-            used.add(candidate.lower())
+        for code, candidate in batch:
             rows.append(
                 JobRow(
                     job=job,

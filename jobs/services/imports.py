@@ -17,7 +17,7 @@ from codes import selectors as code_selectors
 from codes import services as code_services
 from codes.models import BrandTemplate, Kind
 from codes.rendering import CONTENT_TYPES
-from jobs.mapping import check_mapping, row_arguments
+from jobs.mapping import check_destination_template, check_mapping, row_arguments
 from jobs.models import ImportFile, Job
 from jobs.models import Kind as JobKind
 from jobs.services.creating import CreationSource, RowInput
@@ -108,14 +108,26 @@ def import_start(
     kind: str = Kind.DYNAMIC,
     content_type: str = "url",
     template: BrandTemplate | None = None,
+    destination_template: str = "",
 ) -> Job:
-    """Queue the import of an uploaded file with this column mapping."""
+    """Queue the import of an uploaded file with this column mapping. A
+    `destination_template` (a mail merge) makes each row's destination from its columns,
+    e.g. https://example.com/offer?c={customer_id}&utm_campaign={campaign}; the results CSV is
+    then the print shop's merge file (the file's columns, short_url, code_id, image_file)."""
     workspace = upload.workspace
     check_can_edit(actor, workspace)
     if mode not in MODES:
         raise ValidationError({"mode": "Choose “all_or_nothing” or “valid_rows”."})
     options = _options(workspace=workspace, kind=kind, content_type=content_type, template=template)
-    mapping = check_mapping(mapping, upload.header, content_type)
+    if destination_template:
+        if content_type != "url":
+            raise ValidationError({"destination_template": "Only URL codes have a destination."})
+        options["destination_template"] = check_destination_template(
+            destination_template, upload.header
+        )
+    mapping = check_mapping(
+        mapping, upload.header, content_type, templated=bool(destination_template)
+    )
     return job_create(
         workspace=workspace,
         actor=actor,
@@ -282,6 +294,7 @@ def import_preview_check(
     kind: str = Kind.DYNAMIC,
     content_type: str = "url",
     template: BrandTemplate | None = None,
+    destination_template: str = "",
     rows: int = 10,
 ) -> list[dict]:
     """The first rows as they will be created, each checked by `code_create_many` inside a
@@ -291,7 +304,13 @@ def import_preview_check(
     workspace = upload.workspace
     check_can_edit(actor, workspace)
     options = _options(workspace=workspace, kind=kind, content_type=content_type, template=template)
-    mapping = check_mapping(mapping, upload.header, content_type)
+    if destination_template:
+        options["destination_template"] = check_destination_template(
+            destination_template, upload.header
+        )
+    mapping = check_mapping(
+        mapping, upload.header, content_type, templated=bool(destination_template)
+    )
     by_field = {target: column for column, target in mapping.items() if target}
 
     def column_for(field):

@@ -120,6 +120,8 @@ ENDPOINTS = [
         multipart=True,
     ),
     Endpoint("post", "/api/v1/exports", "write", 202, {"codes": ["{code}"]}, foreign=400),
+    Endpoint("post", "/api/v1/labels", "write", 200, {"codes": ["{code}"]}, foreign=400),
+    Endpoint("get", "/api/v1/label-sheets", "read", 200),
 ]
 
 CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]

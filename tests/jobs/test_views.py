@@ -22,6 +22,8 @@ VIEWS = [
     ("get", "jobs:import_map", ["upload"], WRITE),
     ("post", "jobs:import_map", ["upload"], WRITE),
     ("post", "jobs:export", [], WRITE),
+    ("get", "jobs:print", [], WRITE),
+    ("post", "jobs:print", [], WRITE),
     ("get", "jobs:detail", ["job"], READ),
     ("post", "jobs:cancel", ["job"], WRITE),
     ("get", "jobs:result", ["job"], READ),
