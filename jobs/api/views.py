@@ -46,13 +46,15 @@ class JobViewSet(ApiViewSet):
 
     def get_job(self) -> Job:
         return selectors.job_get_for_workspace(
-            workspace=self.workspace, public_id=self.kwargs["id"]
+            workspace=self.workspace, public_id=self.kwargs["id"], sandbox=self.sandbox
         )
 
     @extend_schema(**docs.LIST)
     def list(self, request):
         jobs = selectors.job_list_for_workspace(
-            workspace=self.workspace, kind=request.query_params.get("kind") or None
+            workspace=self.workspace,
+            kind=request.query_params.get("kind") or None,
+            sandbox=self.sandbox,
         )
         page = self.paginate_queryset(jobs)
         return self.get_paginated_response(
@@ -131,6 +133,7 @@ class ImportView(ApiView):
             kind=data["type"],
             content_type=data["content_type"],
             template=template,
+            sandbox=self.sandbox,
         )
         return accepted(self, job)
 
@@ -156,6 +159,7 @@ class ExportView(ApiView):
             formats=data["formats"],
             size=data["size"],
             filename=data["filename"],
+            sandbox=self.sandbox,
         )
         return accepted(self, job)
 
@@ -170,7 +174,9 @@ class ExportView(ApiView):
             value = given["group"]
             lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
             try:
-                group = code_selectors.group_get_for_workspace(workspace=self.workspace, **lookup)
+                group = code_selectors.group_get_for_workspace(
+                    workspace=self.workspace, sandbox=self.sandbox, **lookup
+                )
             except Http404:
                 raise ApiError(
                     "validation_error",
@@ -190,5 +196,6 @@ def bulk_create_async(*, view, request) -> Response:
         actor=view.actor,
         codes=serializer.validated_data["codes"],
         defaults=serializer.validated_data.get("defaults") or {},
+        sandbox=view.sandbox,
     )
     return accepted(view, job, headers={"Preference-Applied": "respond-async"})
