@@ -6,7 +6,6 @@ from __future__ import annotations
 import typing
 
 import pytest
-
 from qrstudio import endpoints, types
 
 
