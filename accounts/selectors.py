@@ -125,6 +125,7 @@ def api_key_usage_for_workspace(
     """Each key of the workspace (of one mode, or both) with its request counts over the last
     24 hours and 30 days, read from the usage counters (no database rows per request)."""
     keys = list(api_key_list_for_workspace(workspace=workspace, sandbox=sandbox))
+    # One multi-get per key; a workspace has a handful of keys, not thousands.
     return [(key, usage_for(bucket=key_usage_bucket(key))) for key in keys]
 
 
