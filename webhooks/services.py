@@ -108,7 +108,9 @@ def _clean_thresholds(values: Any) -> list[int]:
     return sorted(cleaned)
 
 
-def _clean_code_thresholds(values: Any, workspace_id: int) -> dict[str, list[int]]:
+def _clean_code_thresholds(
+    values: Any, workspace_id: int, *, sandbox: bool = False
+) -> dict[str, list[int]]:
     """{"code_...": [counts]}: thresholds for single codes of the workspace."""
     if values is None:
         return {}
@@ -117,9 +119,10 @@ def _clean_code_thresholds(values: Any, workspace_id: int) -> dict[str, list[int
             {"code_scan_thresholds": 'Give code ids and their counts, like {"code_…": [50]}.'}
         )
     known = set(
-        QRCode.objects.filter(workspace_id=workspace_id, public_id__in=list(values)).values_list(
-            "public_id", flat=True
-        )
+        # Codes of the endpoint's own mode only: the other mode's ids are unknown here.
+        QRCode.objects.in_mode(sandbox=sandbox)
+        .filter(workspace_id=workspace_id, public_id__in=list(values))
+        .values_list("public_id", flat=True)
     )
     cleaned = {}
     for code_id, counts in values.items():
@@ -205,7 +208,7 @@ def endpoint_create(
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
             "code_scan_thresholds": (
                 code_scan_thresholds,
-                lambda v: _clean_code_thresholds(v, workspace.pk),
+                lambda v: _clean_code_thresholds(v, workspace.pk, sandbox=sandbox),
             ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
         }
@@ -258,7 +261,9 @@ def endpoint_update(
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
             "code_scan_thresholds": (
                 code_scan_thresholds,
-                lambda v: _clean_code_thresholds(v, endpoint.workspace_id),
+                lambda v: _clean_code_thresholds(
+                    v, endpoint.workspace_id, sandbox=endpoint.is_test
+                ),
             ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
             "is_enabled": (is_enabled, bool),
