@@ -245,6 +245,9 @@ class ApiKey(AbstractAPIKey):
     shown once, recognisable by its prefix, limited to a scope and never to more than what its
     creator may do in the workspace."""
 
+    # The library's 150 characters hold "prefix.hash" for an 11-character prefix; a test key's
+    # `qr_test_` prefix makes it 153.
+    id = models.CharField(max_length=160, unique=True, primary_key=True, editable=False)
     public_id = models.CharField(max_length=32, unique=True, default=_api_key_id, editable=False)
     # Longer than the library's 8 characters: it carries the `qr_` (or `qr_test_`) marker.
     prefix = models.CharField(max_length=16, unique=True, editable=False)
