@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml clients/python/pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -17,9 +17,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Re-installs only when the lock file or pyproject changes.
-$(STAMP): $(PY) requirements.lock pyproject.toml
+$(STAMP): $(PY) requirements.lock pyproject.toml clients/python/pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	# The SDK, editable: its tests import it, and edits to clients/python take effect at once.
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e clients/python
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -18,9 +18,10 @@ from django.http import Http404
 from django.urls import path
 from rest_framework_api_key.models import APIKey
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
 from qrsite.admin_tools import ServiceAdmin
+from qrsite.api.usage import usage_for
 
 
 class MembershipInline(admin.TabularInline):
@@ -349,10 +350,14 @@ class ApiKeyAdmin(ServiceAdmin):
         "created",
         "expiry_date",
         "last_used_at",
+        "requests_24h",
+        "requests_30d",
         "revoked",
+        "is_test",
     ]
     list_filter = [
         "scope",
+        "is_test",
         "revoked",
         "created",
         ("expiry_date", admin.EmptyFieldListFilter),
@@ -374,6 +379,22 @@ class ApiKeyAdmin(ServiceAdmin):
     ]
     fields = ["name", *readonly_fields]
     actions = ["revoke"]
+
+    def _usage(self, api_key):
+        # Read from the usage counters once per row and page (cached on the row object).
+        if not hasattr(api_key, "_usage"):
+            api_key._usage = usage_for(bucket=selectors.key_usage_bucket(api_key))
+        return api_key._usage
+
+    @admin.display(description="Requests 24 h (errors, 429s)")
+    def requests_24h(self, api_key):
+        usage = self._usage(api_key)
+        return f"{usage.requests_24h} ({usage.errors_24h}, {usage.rate_limited_24h})"
+
+    @admin.display(description="Requests 30 d (errors, 429s)")
+    def requests_30d(self, api_key):
+        usage = self._usage(api_key)
+        return f"{usage.requests_30d} ({usage.errors_30d}, {usage.rate_limited_30d})"
 
     def has_change_permission(self, request, obj=None):
         # The name has no service; everything else on the form is read-only.

@@ -14,8 +14,14 @@ from qrsite.htmx import page_or_fragment
 
 
 def _context(request, form=None, new_key=None, new_secret=None):
+    keys = []
+    for api_key, usage in selectors.api_key_usage_for_workspace(workspace=request.workspace):
+        api_key.usage = usage
+        keys.append(api_key)
     return {
-        "api_keys": selectors.api_key_list_for_workspace(workspace=request.workspace),
+        "api_keys": keys,
+        "has_test_keys": any(key.is_test for key in keys),
+        "base_url": request.build_absolute_uri("/").rstrip("/"),
         "form": form or ApiKeyForm(),
         "new_key": new_key,
         "new_secret": new_secret,
@@ -45,6 +51,7 @@ def api_key_create(request):
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 expires_at=form.expires_at(),
+                test=form.cleaned_data["test"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -99,6 +99,11 @@ class ApiKeyForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for a key that never expires; it still works until revoked.",
     )
+    test = forms.BooleanField(
+        label="Test key (sandbox)",
+        required=False,
+        help_text="qr_test_…: works on sandbox data only, kept apart from your live codes.",
+    )
 
     def expires_at(self):
         """The end of the chosen day (UTC), or None."""

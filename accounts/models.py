@@ -3,7 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from rest_framework_api_key.crypto import KeyGenerator
+from rest_framework_api_key.crypto import KeyGenerator, concatenate
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from qrsite.ids import new_public_id
@@ -205,6 +205,8 @@ def scope_within_role(scope: str, role: str) -> str:
 
 # The visible part of every key; a fixed marker lets secret scanners recognise a leaked key.
 API_KEY_MARKER = "qr_"
+# A test key says so in its prefix (like Stripe's `sk_test_`): nobody mistakes one for the other.
+TEST_API_KEY_MARKER = "qr_test_"
 
 
 def _api_key_id() -> str:
@@ -212,14 +214,30 @@ def _api_key_id() -> str:
 
 
 class ApiKeyGenerator(KeyGenerator):
-    """`qr_<8 random>` as the prefix (shown in lists), a 40-character secret after the dot."""
+    """`qr_<8 random>` as the prefix (shown in lists), a 40-character secret after the dot;
+    `qr_test_<8 random>` for a sandbox key."""
+
+    def __init__(self, *, marker: str = API_KEY_MARKER, **kwargs):
+        super().__init__(**kwargs)
+        self.marker = marker
 
     def get_prefix(self) -> str:
-        return API_KEY_MARKER + super().get_prefix()
+        return self.marker + super().get_prefix()
 
 
 class ApiKeyManager(BaseAPIKeyManager):
     key_generator = ApiKeyGenerator(prefix_length=8, secret_key_length=40)
+    test_key_generator = ApiKeyGenerator(
+        marker=TEST_API_KEY_MARKER, prefix_length=8, secret_key_length=40
+    )
+
+    def assign_key(self, obj: "ApiKey") -> str:
+        generator = self.test_key_generator if obj.is_test else self.key_generator
+        key, prefix, hashed_key = generator.generate()
+        obj.id = concatenate(prefix, hashed_key)
+        obj.prefix = prefix
+        obj.hashed_key = hashed_key
+        return key
 
 
 class ApiKey(AbstractAPIKey):
@@ -227,8 +245,11 @@ class ApiKey(AbstractAPIKey):
     shown once, recognisable by its prefix, limited to a scope and never to more than what its
     creator may do in the workspace."""
 
+    # The library's 150 characters hold "prefix.hash" for an 11-character prefix; a test key's
+    # `qr_test_` prefix makes it 153.
+    id = models.CharField(max_length=160, unique=True, primary_key=True, editable=False)
     public_id = models.CharField(max_length=32, unique=True, default=_api_key_id, editable=False)
-    # Longer than the library's 8 characters: it carries the `qr_` marker.
+    # Longer than the library's 8 characters: it carries the `qr_` (or `qr_test_`) marker.
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_keys")
     scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.READ)
@@ -237,6 +258,8 @@ class ApiKey(AbstractAPIKey):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A test key works in the workspace's sandbox: it sees and makes sandbox objects only.
+    is_test = models.BooleanField(default=False, editable=False)
 
     objects = ApiKeyManager()
 

@@ -4,6 +4,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
+from qrsite.api.usage import Usage, usage_for
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -57,22 +58,32 @@ def invitation_get_in_workspace(*, workspace: Workspace, public_id: str) -> Invi
     return invitation
 
 
-def api_key_list_for_workspace(*, workspace: Workspace) -> QuerySet[ApiKey]:
+def api_key_list_for_workspace(
+    *, workspace: Workspace, sandbox: bool | None = None
+) -> QuerySet[ApiKey]:
     """The workspace's keys, newest first, revoked ones included (they explain a 401), each
-    with `creator_role` (None: the creator left) for its `effective_scope`."""
+    with `creator_role` (None: the creator left) for its `effective_scope`. `sandbox`: only
+    test keys (True) or only live keys (False); the dashboard lists both (None)."""
     creator_role = Membership.objects.filter(
         user_id=OuterRef("created_by_id"), workspace_id=OuterRef("workspace_id")
     ).values("role")[:1]
+    keys = ApiKey.objects.filter(workspace=workspace)
+    if sandbox is not None:
+        keys = keys.filter(is_test=sandbox)
     return (
-        ApiKey.objects.filter(workspace=workspace)
-        .select_related("created_by")
+        keys.select_related("created_by")
         .annotate(creator_role=Subquery(creator_role))
         .order_by("-created", "-public_id")
     )
 
 
-def api_key_get_in_workspace(*, workspace: Workspace, public_id: str) -> ApiKey:
-    api_key = ApiKey.objects.filter(workspace=workspace, public_id=public_id).first()
+def api_key_get_in_workspace(
+    *, workspace: Workspace, public_id: str, sandbox: bool | None = None
+) -> ApiKey:
+    keys = ApiKey.objects.filter(workspace=workspace)
+    if sandbox is not None:
+        keys = keys.filter(is_test=sandbox)
+    api_key = keys.filter(public_id=public_id).first()
     if api_key is None:
         raise Http404("No such API key.")
     return api_key
@@ -152,3 +163,18 @@ def workspace_first_owner(*, workspace: Workspace) -> Membership | None:
         .order_by("created_at", "pk")
         .first()
     )
+
+
+def api_key_usage_for_workspace(
+    *, workspace: Workspace, sandbox: bool | None = None
+) -> list[tuple[ApiKey, Usage]]:
+    """Each key of the workspace (of one mode, or both) with its request counts over the last
+    24 hours and 30 days, read from the usage counters (no database rows per request)."""
+    keys = list(api_key_list_for_workspace(workspace=workspace, sandbox=sandbox))
+    # One multi-get per key; a workspace has a handful of keys, not thousands.
+    return [(key, usage_for(bucket=key_usage_bucket(key))) for key in keys]
+
+
+def key_usage_bucket(api_key: ApiKey) -> str:
+    # The same name the API pipeline counts the key's requests under (Principal.bucket).
+    return f"key:{api_key.public_id}"

@@ -278,9 +278,11 @@ def api_key_create(
     name: str,
     scope: str,
     expires_at=None,
+    test: bool = False,
 ) -> tuple[ApiKey, str]:
     """Create a key for the workspace; returns it with its secret, which is never shown again.
-    The key acts as `actor`: it can never do more than its creator may in the workspace."""
+    The key acts as `actor`: it can never do more than its creator may in the workspace. A
+    `test` key (`qr_test_...`) works in the workspace's sandbox only."""
     _require_key_manager(actor)
     if actor.workspace_id != workspace.pk:
         raise PermissionDenied
@@ -305,6 +307,7 @@ def api_key_create(
         scope=scope,
         expiry_date=expires_at,
         created_by=actor.user,
+        is_test=bool(test),
     )
 
 

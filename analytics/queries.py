@@ -77,7 +77,9 @@ class Scope:
             return Scan.objects.filter(code_id=self.pk)
         if self.kind == RollupScope.GROUP:
             return Scan.objects.filter(workspace_id=self.workspace_id, code__group_id=self.pk)
-        return Scan.objects.filter(workspace_id=self.pk)
+        # A workspace's live report and its sandbox report split its scans by their code.
+        sandbox = self.kind == RollupScope.SANDBOX
+        return Scan.objects.filter(workspace_id=self.pk, code__is_test=sandbox)
 
     def rollup_filter(self) -> Q:
         return Q(scope=self.kind, scope_id=self.pk)

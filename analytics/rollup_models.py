@@ -18,6 +18,8 @@ class RollupScope(models.IntegerChoices):
     CODE = 1, "Code"
     GROUP = 2, "Campaign group"
     WORKSPACE = 3, "Workspace"
+    # The workspace's sandbox codes together (WORKSPACE counts its live codes only).
+    SANDBOX = 4, "Workspace sandbox"
 
 
 class Dimension(models.IntegerChoices):

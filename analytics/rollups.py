@@ -76,7 +76,9 @@ def _parents_from_codes(
     source = source or table
     for scope, parent, join_filter in (
         (RollupScope.GROUP, "c.group_id", "AND c.group_id IS NOT NULL"),
-        (RollupScope.WORKSPACE, "r.workspace_id", ""),
+        # Sandbox codes (made with test keys) never count in the workspace's live figures.
+        (RollupScope.WORKSPACE, "r.workspace_id", "AND c.is_test = FALSE"),
+        (RollupScope.SANDBOX, "r.workspace_id", "AND c.is_test = TRUE"),
     ):
         _execute(
             f"INSERT INTO {table} {columns} "  # noqa: S608 - constants and ORM table names

@@ -222,25 +222,32 @@ def analytics_report(
 
 
 def analytics_for_code(
-    *, workspace: Workspace, public_id: str, period: Period, **options
+    *, workspace: Workspace, public_id: str, period: Period, sandbox: bool = False, **options
 ) -> Report:
-    code = code_get_for_workspace(workspace=workspace, public_id=public_id)
+    code = code_get_for_workspace(workspace=workspace, public_id=public_id, sandbox=sandbox)
     scope = Scope(RollupScope.CODE, code.pk, workspace.pk)
     return analytics_report(scope=scope, kind="code", subject=code, period=period, **options)
 
 
 def analytics_for_group(
     *, workspace: Workspace, public_id: str | None = None, slug: str | None = None,
-    period: Period, **options,
+    period: Period, sandbox: bool = False, **options,
 ) -> Report:  # fmt: skip
     """A group's report over the codes in it now (by public id, or by slug as the API allows)."""
-    group = group_get_for_workspace(workspace=workspace, public_id=public_id, slug=slug)
+    group = group_get_for_workspace(
+        workspace=workspace, public_id=public_id, slug=slug, sandbox=sandbox
+    )
     scope = Scope(RollupScope.GROUP, group.pk, workspace.pk)
     return analytics_report(scope=scope, kind="group", subject=group, period=period, **options)
 
 
-def analytics_for_workspace(*, workspace: Workspace, period: Period, **options) -> Report:
-    scope = Scope(RollupScope.WORKSPACE, workspace.pk, workspace.pk)
+def analytics_for_workspace(
+    *, workspace: Workspace, period: Period, sandbox: bool = False, **options
+) -> Report:
+    """The live codes' scans together, or (`sandbox`) the sandbox codes' scans: a test code's
+    scans never count in the live report."""
+    kind = RollupScope.SANDBOX if sandbox else RollupScope.WORKSPACE
+    scope = Scope(kind, workspace.pk, workspace.pk)
     return analytics_report(
         scope=scope, kind="workspace", subject=workspace, period=period, **options
     )

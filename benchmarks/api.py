@@ -1,7 +1,8 @@
-"""Benchmark the REST API's write path on PostgreSQL: POST /api/v1/codes returning JSON and
-returning a PNG, and a 1,000-code POST /api/v1/codes/bulk.
+"""Benchmark the REST API on PostgreSQL: POST /api/v1/codes returning JSON and returning a
+PNG, a 1,000-code POST /api/v1/codes/bulk, GET /codes/{id}/image with a warm cache and its 304
+revalidation, and the Python SDK's own overhead per call against raw httpx.
 
-    .venv/bin/python benchmarks/api.py [--requests 200] [--bulk-runs 3]
+    .venv/bin/python benchmarks/api.py [--requests 200] [--bulk-runs 3] [--only reads]
 
 Creates its own database (qrsite_bench_api on 127.0.0.1:5432, user postgres, dropped and
 recreated each run) and uses Redis database 14 on 127.0.0.1:6379 for the cache and rate-limit
@@ -29,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "qrsite_bench_api"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-TARGETS = {"create + PNG": 15.0, "bulk 1,000 codes": 3000.0}
+TARGETS = {"create + PNG": 15.0, "bulk 1,000 codes": 3000.0, "image, warm cache": 2.0}
+SDK_OVERHEAD_TARGET = 1.2
 
 
 def prepare_environment() -> None:
@@ -84,6 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="per single-code scenario")
     parser.add_argument("--bulk-runs", type=int, default=3)
+    parser.add_argument(
+        "--only", choices=["writes", "reads"], help="run only the write or only the read part"
+    )
     args = parser.parse_args()
 
     prepare_environment()
@@ -166,6 +171,10 @@ def main() -> None:
         f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
     )
     print(f"PostgreSQL {DB_NAME}, Redis db 14, in-process Django client; times in ms")
+    if args.only != "writes":
+        print_reads(client, key, args.requests * 2, run_id)
+    if args.only == "reads":
+        return
     print(f"{'scenario':26} {'runs':>5} {'p50':>9} {'p99':>9} {'target p50':>11} {'cpu p50':>9}")
     for name, fn, runs, warmup in scenarios:
         samples = timed(fn, runs, warmup)
@@ -183,6 +192,90 @@ def main() -> None:
         "approaches (plus the database's and Redis's own, ~1 ms)"
     )
     print_components(args.requests, run_id)
+
+
+def print_reads(client, key: str, runs: int, run_id: int) -> None:
+    """The image endpoint with a warm cache and its 304, against a plain JSON read of the same
+    code (the API stack's floor); then the SDK's overhead per call against raw httpx, both over
+    httpx's in-process WSGI transport (no network: what is left is the client's own work)."""
+    import httpx
+    import qrstudio
+    from django.core.wsgi import get_wsgi_application
+
+    made = client.post(
+        "/api/v1/codes",
+        json.dumps({"destination": f"https://example.com/{run_id}/image"}),
+        content_type="application/json",
+    ).json()
+    image_path = f"/api/v1/codes/{made['id']}/image?format=png&size=400"
+    etag = client.get(image_path)["ETag"]
+
+    def json_read(i):
+        assert client.get(f"/api/v1/codes/{made['id']}").status_code == 200
+
+    def image_warm(i):
+        assert client.get(image_path).status_code == 200
+
+    def revalidate(i):
+        assert client.get(image_path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    print(
+        f"{'read scenario':26} {'runs':>5} {'p50':>9} {'p99':>9} {'x JSON read':>11} {'target':>9}"
+    )
+    baseline = statistics.median(timed(json_read, runs, 50))
+    print(f"{'GET code (JSON), baseline':26} {runs:>5} {baseline:>9.2f} {'':>9} {1.0:>11.2f}")
+    for name, fn in [("image, warm cache", image_warm), ("image, 304 revalidation", revalidate)]:
+        samples = timed(fn, runs, 50)
+        p50 = statistics.median(samples)
+        target = TARGETS.get(name)
+        verdict = f"≤ {target:g} {'ok' if p50 <= target else 'MISSED'}" if target else ""
+        print(
+            f"{name:26} {runs:>5} {p50:>9.2f} {percentile(samples, 99):>9.2f} "
+            f"{p50 / baseline:>11.2f} {verdict:>9}"
+        )
+
+    app = get_wsgi_application()
+    headers = {"Authorization": f"Bearer {key}"}
+    raw = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://testserver")
+    sdk = qrstudio.Client(
+        base_url="http://testserver",
+        api_key=key,
+        http_client=httpx.Client(
+            transport=httpx.WSGITransport(app=app), base_url="http://testserver"
+        ),
+    )
+    code_id = made["id"]
+
+    def raw_get(i):
+        response = raw.get(f"/api/v1/codes/{code_id}", headers=headers)
+        response.raise_for_status()
+        response.json()
+
+    def sdk_get(i):
+        sdk.codes.get(code_id)
+
+    def raw_image(i):
+        raw.get(image_path, headers={**headers, "If-None-Match": etag}).status_code  # noqa: B018
+
+    def sdk_image(i):
+        sdk.codes.image(code_id, format="png", size=400)  # 304 after the first call
+
+    print(
+        f"{'SDK vs raw httpx':26} {'runs':>5} {'raw p50':>9} {'SDK p50':>9} {'ratio':>11} {'target':>9}"
+    )
+    for name, raw_fn, sdk_fn in [
+        ("GET a code", raw_get, sdk_get),
+        ("image, cached (304)", raw_image, sdk_image),
+    ]:
+        # Interleaved rounds, so a burst of load elsewhere hits both sides alike.
+        raw_samples, sdk_samples = [], []
+        for _ in range(5):
+            raw_samples += timed(raw_fn, runs // 5, 10)
+            sdk_samples += timed(sdk_fn, runs // 5, 10)
+        raw_p50, sdk_p50 = statistics.median(raw_samples), statistics.median(sdk_samples)
+        ratio = sdk_p50 / raw_p50
+        verdict = f"≤ {SDK_OVERHEAD_TARGET:g} {'ok' if ratio <= SDK_OVERHEAD_TARGET else 'MISSED'}"
+        print(f"{name:26} {runs:>5} {raw_p50:>9.2f} {sdk_p50:>9.2f} {ratio:>11.2f} {verdict:>9}")
 
 
 def print_components(runs: int, run_id: int) -> None:

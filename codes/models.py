@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from qrsite.ids import new_public_id
+from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
 
 def _code_id() -> str:
@@ -46,13 +47,19 @@ class CampaignGroup(models.Model):
     description = models.TextField(blank=True)
     color = models.CharField(max_length=7, default=DEFAULT_GROUP_COLOR)
     archived_at = models.DateTimeField(null=True, blank=True)
+    is_test = sandbox_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SandboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "slug"], name="codes_group_slug_unique"),
+            # The sandbox may reuse a live group's slug: the two never meet.
+            models.UniqueConstraint(
+                fields=["workspace", "is_test", "slug"], name="codes_group_slug_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,17 +88,20 @@ class LogoAsset(models.Model):
     height = models.PositiveIntegerField()
     size_bytes = models.PositiveIntegerField()
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the re-encoded PNG.")
+    is_test = sandbox_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SandboxQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # Uploading the same picture twice reuses the first asset.
+            # Uploading the same picture twice (in the same mode) reuses the first asset.
             models.UniqueConstraint(
-                fields=["workspace", "checksum"], name="codes_logo_checksum_unique"
+                fields=["workspace", "is_test", "checksum"], name="codes_logo_checksum_unique"
             ),
         ]
 
@@ -116,7 +126,7 @@ class Status(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
-class QRCodeQuerySet(models.QuerySet):
+class QRCodeQuerySet(SandboxQuerySet):
     def alive(self) -> QRCodeQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -155,6 +165,11 @@ class QRCode(models.Model):
     external_id = models.CharField(max_length=255, blank=True)
     pass_query_string = models.BooleanField(default=False)
     scan_count = models.PositiveBigIntegerField(default=0, editable=False)
+    # Its scans are flagged through it: analytics counts a sandbox code's scans apart.
+    is_test = sandbox_field()
+    # The image the code was created with (its `image_url` keeps asking for it).
+    image_format = models.CharField(max_length=8, default="png", editable=False)
+    image_size = models.PositiveIntegerField(default=400, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -31,10 +31,11 @@ CODE_ORDERINGS = {
 
 
 def code_get_for_workspace(
-    *, workspace: Workspace, public_id: str, include_deleted: bool = False
+    *, workspace: Workspace, public_id: str, include_deleted: bool = False, sandbox: bool = False
 ) -> QRCode:
-    """One code of the workspace by its public id (deleted codes only when asked for)."""
-    codes = QRCode.objects.select_related("group", "logo", "workspace")
+    """One code of the workspace by its public id (deleted codes only when asked for); a
+    sandbox code only for a sandbox caller and a live one only for a live caller."""
+    codes = QRCode.objects.in_mode(sandbox=sandbox).select_related("group", "logo", "workspace")
     if not include_deleted:
         codes = codes.alive()
     code = codes.filter(workspace=workspace, public_id=public_id).first()
@@ -55,9 +56,15 @@ def code_list_for_workspace(
     external_id: str | None = None,
     include_deleted: bool = False,
     ordering: str = "newest",
+    sandbox: bool = False,
 ) -> QuerySet[QRCode]:
-    """The workspace's codes, filtered; `search` matches name, destination, slug and ids."""
-    codes = QRCode.objects.filter(workspace=workspace).select_related("group", "logo")
+    """The workspace's codes (of one mode), filtered; `search` matches name, destination,
+    slug and ids."""
+    codes = (
+        QRCode.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace)
+        .select_related("group", "logo")
+    )
     if not include_deleted:
         codes = codes.alive()
     if group is not None:
@@ -87,39 +94,50 @@ def code_list_for_workspace(
 
 
 def group_get_for_workspace(
-    *, workspace: Workspace, public_id: str | None = None, slug: str | None = None
+    *,
+    workspace: Workspace,
+    public_id: str | None = None,
+    slug: str | None = None,
+    sandbox: bool = False,
 ) -> CampaignGroup:
     """One group by public id or by slug (the API's `"group": "product-labels"`)."""
     if not public_id and not slug:
         raise Http404("No such group.")
     lookup = {"public_id": public_id} if public_id else {"slug": slug}
-    group = CampaignGroup.objects.filter(workspace=workspace, **lookup).first()
+    groups = CampaignGroup.objects.in_mode(sandbox=sandbox)
+    group = groups.filter(workspace=workspace, **lookup).first()
     if group is None:
         raise Http404("No such group.")
     return group
 
 
 def group_list_for_workspace(
-    *, workspace: Workspace, include_archived: bool = False
+    *, workspace: Workspace, include_archived: bool = False, sandbox: bool = False
 ) -> QuerySet[CampaignGroup]:
     """Groups with `code_count` (live codes) annotated, by name."""
-    groups = CampaignGroup.objects.filter(workspace=workspace).annotate(
-        code_count=Count("codes", filter=Q(codes__deleted_at__isnull=True))
+    groups = (
+        CampaignGroup.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace)
+        .annotate(code_count=Count("codes", filter=Q(codes__deleted_at__isnull=True)))
     )
     if not include_archived:
         groups = groups.filter(archived_at__isnull=True)
     return groups.order_by("name", "id")
 
 
-def logo_get_for_workspace(*, workspace: Workspace, public_id: str) -> LogoAsset:
-    logo = LogoAsset.objects.filter(workspace=workspace, public_id=public_id).first()
+def logo_get_for_workspace(
+    *, workspace: Workspace, public_id: str, sandbox: bool = False
+) -> LogoAsset:
+    logos = LogoAsset.objects.in_mode(sandbox=sandbox)
+    logo = logos.filter(workspace=workspace, public_id=public_id).first()
     if logo is None:
         raise Http404("No such logo.")
     return logo
 
 
-def logo_list_for_workspace(*, workspace: Workspace) -> QuerySet[LogoAsset]:
-    return LogoAsset.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+def logo_list_for_workspace(*, workspace: Workspace, sandbox: bool = False) -> QuerySet[LogoAsset]:
+    logos = LogoAsset.objects.in_mode(sandbox=sandbox).filter(workspace=workspace)
+    return logos.order_by("-created_at", "-id")
 
 
 def destination_history_for_code(*, code: QRCode) -> QuerySet[DestinationChange]:
@@ -166,6 +184,7 @@ def code_list_by_public_ids(*, workspace: Workspace, public_ids: list[str]) -> Q
     """The workspace's live codes among `public_ids`; foreign and unknown ids are left out."""
     return (
         QRCode.objects.alive()
+        .in_mode(sandbox=False)
         .filter(workspace=workspace, public_id__in=list(public_ids))
         .select_related("group", "logo", "workspace")
         .order_by("-created_at", "-id")
@@ -177,7 +196,7 @@ def group_choices_for_workspace(
 ) -> QuerySet[CampaignGroup]:
     """Groups for pickers and filters: no counts, so no join over the codes (the codes list
     reads this on every request)."""
-    groups = CampaignGroup.objects.filter(workspace=workspace)
+    groups = CampaignGroup.objects.in_mode(sandbox=False).filter(workspace=workspace)
     if not include_archived:
         groups = groups.filter(archived_at__isnull=True)
     return groups.only("id", "public_id", "name", "color", "archived_at", "workspace_id").order_by(
@@ -190,10 +209,14 @@ def group_list_with_stats(
 ) -> QuerySet[CampaignGroup]:
     """Groups with `code_count`, `active_count` and `scan_total` of their live codes."""
     alive = Q(codes__deleted_at__isnull=True)
-    groups = CampaignGroup.objects.filter(workspace=workspace).annotate(
-        code_count=Count("codes", filter=alive),
-        active_count=Count("codes", filter=alive & Q(codes__is_active=True)),
-        scan_total=Coalesce(Sum("codes__scan_count", filter=alive), 0),
+    groups = (
+        CampaignGroup.objects.in_mode(sandbox=False)
+        .filter(workspace=workspace)
+        .annotate(
+            code_count=Count("codes", filter=alive),
+            active_count=Count("codes", filter=alive & Q(codes__is_active=True)),
+            scan_total=Coalesce(Sum("codes__scan_count", filter=alive), 0),
+        )
     )
     if archived_only:
         groups = groups.filter(archived_at__isnull=False)
@@ -219,6 +242,7 @@ def workspace_code_stats(*, workspace: Workspace) -> dict:
     """Counts for the overview: codes, active codes, dynamic codes, scans, groups."""
     stats = (
         QRCode.objects.alive()
+        .in_mode(sandbox=False)
         .filter(workspace=workspace)
         .aggregate(
             code_count=Count("id"),
@@ -227,7 +251,9 @@ def workspace_code_stats(*, workspace: Workspace) -> dict:
             scan_total=Coalesce(Sum("scan_count"), 0),
         )
     )
-    stats["group_count"] = CampaignGroup.objects.filter(
-        workspace=workspace, archived_at__isnull=True
-    ).count()
+    stats["group_count"] = (
+        CampaignGroup.objects.in_mode(sandbox=False)
+        .filter(workspace=workspace, archived_at__isnull=True)
+        .count()
+    )
     return stats

@@ -7,9 +7,13 @@ updates) and `previous_destination` (set when a dynamic code's destination chang
 
 `codes_created` is sent once by a bulk create, in its transaction, with `codes` (a list): a
 receiver can then look up what it needs once per batch instead of once per code.
+
+`sandbox_wiped` is sent by `sandbox_wipe` inside its transaction, with `workspace`: the apps
+above delete their own sandbox rows (`is_test=True`) so the wipe commits or fails as one.
 """
 
 from django.dispatch import Signal
 
 code_changed = Signal()
 codes_created = Signal()
+sandbox_wiped = Signal()

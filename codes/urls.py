@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from codes.views import detail, editor, groups, listing, styles
+from codes.views import detail, editor, groups, listing, sandbox, styles
 
 app_name = "codes"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("codes/<str:code_id>/group/", detail.move, name="move"),
     path("codes/<str:code_id>/duplicate/", detail.duplicate, name="duplicate"),
     path("codes/<str:code_id>/delete/", detail.delete, name="delete"),
+    path("settings/sandbox/wipe/", sandbox.sandbox_wipe, name="sandbox_wipe"),
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),
     path("groups/<str:group_id>/", groups.group_detail, name="group_detail"),

@@ -8,6 +8,7 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import worker_ready
 
+        from jobs import receivers  # noqa: F401 - connects the sandbox wipe
         from jobs.tasks import resume_on_worker_start
         from qrsite.celery import broker_folders
 

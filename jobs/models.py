@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from qrsite.ids import new_public_id
+from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
 
 def _job_id() -> str:
@@ -81,6 +82,10 @@ class Job(models.Model):
     result_file = models.FileField(upload_to=_job_path, blank=True, max_length=300)
     errors_file = models.FileField(upload_to=_job_path, blank=True, max_length=300)
     result_expires_at = models.DateTimeField(null=True, blank=True)
+    # A job started with a test key works on sandbox codes only.
+    is_test = sandbox_field()
+
+    objects = SandboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,16 +9,20 @@ from accounts.models import Workspace
 from jobs.models import ImportFile, Job, JobRow
 
 
-def job_list_for_workspace(*, workspace: Workspace, kind: str | None = None) -> QuerySet[Job]:
-    jobs = Job.objects.filter(workspace=workspace).select_related("created_by")
+def job_list_for_workspace(
+    *, workspace: Workspace, kind: str | None = None, sandbox: bool = False
+) -> QuerySet[Job]:
+    jobs = Job.objects.in_mode(sandbox=sandbox).filter(workspace=workspace)
+    jobs = jobs.select_related("created_by")
     if kind:
         jobs = jobs.filter(kind=kind)
     return jobs.order_by("-created_at", "-id")
 
 
-def job_get_for_workspace(*, workspace: Workspace, public_id: str) -> Job:
+def job_get_for_workspace(*, workspace: Workspace, public_id: str, sandbox: bool = False) -> Job:
     job = (
-        Job.objects.filter(workspace=workspace, public_id=public_id)
+        Job.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace, public_id=public_id)
         .select_related("workspace", "created_by")
         .first()
     )

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qrsite.ids import new_public_id
+from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
 
 def _endpoint_id() -> str:
@@ -58,6 +59,10 @@ class WebhookEndpoint(models.Model):
     # One sender at a time per endpoint (ordered delivery): a lease renewed after every attempt.
     lease_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # A test-mode endpoint (made with a test key) hears only sandbox events; a live one only live.
+    is_test = sandbox_field()
+
+    objects = SandboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

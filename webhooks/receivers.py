@@ -7,9 +7,10 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from analytics.signals import scans_recorded
-from codes.signals import code_changed, codes_created
+from codes.signals import code_changed, codes_created, sandbox_wiped
 from jobs.signals import job_finished
 from webhooks import events as ev
+from webhooks.models import WebhookEndpoint
 from webhooks.payloads import code_payload, job_payload
 from webhooks.scans import scan_events_record
 from webhooks.services import endpoints_wanting, event_record
@@ -30,7 +31,10 @@ def on_code_changed(sender, code, action, changed=(), previous_destination=None,
     data = None
     for event_type in types:
         endpoints = endpoints_wanting(
-            workspace_id=code.workspace_id, event_type=event_type, group_id=code.group_id
+            workspace_id=code.workspace_id,
+            event_type=event_type,
+            group_id=code.group_id,
+            sandbox=code.is_test,
         )
         if not endpoints:
             continue
@@ -52,12 +56,15 @@ def on_code_changed(sender, code, action, changed=(), previous_destination=None,
 @receiver(codes_created, dispatch_uid="webhooks.codes_created")
 def on_codes_created(sender, codes, **kwargs):
     # A bulk create: the endpoints are looked up once per workspace and group, not per code.
-    batches: dict[tuple[int, int | None], list] = {}
+    batches: dict[tuple[int, int | None, bool], list] = {}
     for code in codes:
-        batches.setdefault((code.workspace_id, code.group_id), []).append(code)
-    for (workspace_id, group_id), batch in batches.items():
+        batches.setdefault((code.workspace_id, code.group_id, code.is_test), []).append(code)
+    for (workspace_id, group_id, sandbox), batch in batches.items():
         endpoints = endpoints_wanting(
-            workspace_id=workspace_id, event_type=ev.CODE_CREATED, group_id=group_id
+            workspace_id=workspace_id,
+            event_type=ev.CODE_CREATED,
+            group_id=group_id,
+            sandbox=sandbox,
         )
         for code in batch if endpoints else ():
             event_record(
@@ -67,6 +74,12 @@ def on_codes_created(sender, codes, **kwargs):
                 group_id=group_id,
                 endpoints=endpoints,
             )
+
+
+@receiver(sandbox_wiped, dispatch_uid="webhooks.sandbox_wiped")
+def on_sandbox_wiped(sender, workspace, **kwargs):
+    # Test-mode endpoints belong to the sandbox; their deliveries go with them (cascade).
+    WebhookEndpoint.objects.in_mode(sandbox=True).filter(workspace=workspace).delete()
 
 
 @receiver(scans_recorded, dispatch_uid="webhooks.scans_recorded")
@@ -80,7 +93,10 @@ def on_scans_recorded(sender, scans, counts, **kwargs):
 def on_job_finished(sender, job, **kwargs):
     # Sent after the job's final commit; a cancelled job finished too (its status says so).
     event_type = ev.JOB_FAILED if job.status == "failed" else ev.JOB_COMPLETED
-    if not endpoints_wanting(workspace_id=job.workspace_id, event_type=event_type, group_id=None):
+    wanted = endpoints_wanting(
+        workspace_id=job.workspace_id, event_type=event_type, group_id=None, sandbox=job.is_test
+    )
+    if not wanted:
         return
     with transaction.atomic():
         event_record(
@@ -88,4 +104,5 @@ def on_job_finished(sender, job, **kwargs):
             type=event_type,
             data={"job": job_payload(job)},
             dedupe_key=f"{event_type}:{job.public_id}",
+            endpoints=wanted,
         )

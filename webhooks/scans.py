@@ -41,6 +41,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
             e
             for e in endpoints
             if e.workspace_id == code.workspace_id
+            and e.is_test == code.is_test  # a sandbox code's scans reach test endpoints only
             and e.wants(event_type)
             and (e.group_id is None or e.group_id == code.group_id)
         ]

@@ -7,13 +7,19 @@ from accounts.models import Workspace
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
-def endpoint_list_for_workspace(*, workspace: Workspace) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(workspace=workspace).select_related("group")
+def endpoint_list_for_workspace(
+    *, workspace: Workspace, sandbox: bool = False
+) -> QuerySet[WebhookEndpoint]:
+    endpoints = WebhookEndpoint.objects.in_mode(sandbox=sandbox)
+    return endpoints.filter(workspace=workspace).select_related("group")
 
 
-def endpoint_get_for_workspace(*, workspace: Workspace, public_id: str) -> WebhookEndpoint:
+def endpoint_get_for_workspace(
+    *, workspace: Workspace, public_id: str, sandbox: bool = False
+) -> WebhookEndpoint:
     endpoint = (
-        WebhookEndpoint.objects.filter(workspace=workspace, public_id=public_id)
+        WebhookEndpoint.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace, public_id=public_id)
         .select_related("group", "workspace")
         .first()
     )

@@ -108,7 +108,9 @@ def _clean_thresholds(values: Any) -> list[int]:
     return sorted(cleaned)
 
 
-def _clean_code_thresholds(values: Any, workspace_id: int) -> dict[str, list[int]]:
+def _clean_code_thresholds(
+    values: Any, workspace_id: int, *, sandbox: bool = False
+) -> dict[str, list[int]]:
     """{"code_...": [counts]}: thresholds for single codes of the workspace."""
     if values is None:
         return {}
@@ -117,9 +119,10 @@ def _clean_code_thresholds(values: Any, workspace_id: int) -> dict[str, list[int
             {"code_scan_thresholds": 'Give code ids and their counts, like {"code_…": [50]}.'}
         )
     known = set(
-        QRCode.objects.filter(workspace_id=workspace_id, public_id__in=list(values)).values_list(
-            "public_id", flat=True
-        )
+        # Codes of the endpoint's own mode only: the other mode's ids are unknown here.
+        QRCode.objects.in_mode(sandbox=sandbox)
+        .filter(workspace_id=workspace_id, public_id__in=list(values))
+        .values_list("public_id", flat=True)
     )
     cleaned = {}
     for code_id, counts in values.items():
@@ -153,8 +156,10 @@ def _clean_description(value: Any) -> str:
     return text
 
 
-def _check_group(group: CampaignGroup | None, workspace_id: int) -> CampaignGroup | None:
-    if group is not None and group.workspace_id != workspace_id:
+def _check_group(
+    group: CampaignGroup | None, workspace_id: int, *, sandbox: bool = False
+) -> CampaignGroup | None:
+    if group is not None and (group.workspace_id != workspace_id or group.is_test != sandbox):
         raise ValidationError({"group": "No such group in this workspace."})
     return group
 
@@ -189,19 +194,21 @@ def endpoint_create(
     code_scan_thresholds: dict[str, list[int]] | None = None,
     scan_batch_size: int = 1,
     is_enabled: bool = True,
+    sandbox: bool = False,
 ) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it with its signing secret (shown to the user once)."""
+    """Register an endpoint; returns it with its signing secret (shown to the user once). A
+    test-mode endpoint (`sandbox`) hears the sandbox's events and no live ones."""
     _check_manager(actor, workspace.pk)
     cleaned = _collect(
         {
             "url": (url, url_check),
             "events": (events, _clean_events),
             "description": (description, _clean_description),
-            "group": (group, lambda g: _check_group(g, workspace.pk)),
+            "group": (group, lambda g: _check_group(g, workspace.pk, sandbox=sandbox)),
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
             "code_scan_thresholds": (
                 code_scan_thresholds,
-                lambda v: _clean_code_thresholds(v, workspace.pk),
+                lambda v: _clean_code_thresholds(v, workspace.pk, sandbox=sandbox),
             ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
         }
@@ -215,7 +222,11 @@ def endpoint_create(
         )
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(
-        workspace=workspace, secret=secret, is_enabled=bool(is_enabled), **cleaned
+        workspace=workspace,
+        secret=secret,
+        is_enabled=bool(is_enabled),
+        is_test=bool(sandbox),
+        **cleaned,
     )
     return endpoint, secret
 
@@ -243,11 +254,16 @@ def endpoint_update(
             "url": (url, url_check),
             "events": (events, _clean_events),
             "description": (description, _clean_description),
-            "group": (group, lambda g: _check_group(g, endpoint.workspace_id)),
+            "group": (
+                group,
+                lambda g: _check_group(g, endpoint.workspace_id, sandbox=endpoint.is_test),
+            ),
             "scan_thresholds": (scan_thresholds, _clean_thresholds),
             "code_scan_thresholds": (
                 code_scan_thresholds,
-                lambda v: _clean_code_thresholds(v, endpoint.workspace_id),
+                lambda v: _clean_code_thresholds(
+                    v, endpoint.workspace_id, sandbox=endpoint.is_test
+                ),
             ),
             "scan_batch_size": (scan_batch_size, _clean_batch_size),
             "is_enabled": (is_enabled, bool),
@@ -340,11 +356,14 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Membership) -> Webho
 
 
 def endpoints_wanting(
-    *, workspace_id: int, event_type: str, group_id: int | None = None
+    *, workspace_id: int, event_type: str, group_id: int | None = None, sandbox: bool = False
 ) -> list[WebhookEndpoint]:
+    """The enabled endpoints of one mode that want the event: a sandbox object's events go
+    to test-mode endpoints only, a live object's to live endpoints only."""
+    enabled = WebhookEndpoint.objects.in_mode(sandbox=sandbox)
     return [
         e
-        for e in WebhookEndpoint.objects.filter(workspace_id=workspace_id, is_enabled=True)
+        for e in enabled.filter(workspace_id=workspace_id, is_enabled=True)
         if e.wants(event_type) and (e.group_id is None or e.group_id == group_id)
     ]
 
@@ -357,6 +376,7 @@ def event_record(
     group_id: int | None = None,
     dedupe_key: str | None = None,
     endpoints: list[WebhookEndpoint] | None = None,
+    sandbox: bool = False,
 ) -> WebhookEvent | None:
     """Write an event and a delivery for each enabled endpoint that wants it, in the caller's
     transaction; the sender runs once it commits. None when no endpoint wants it (nothing is
@@ -370,7 +390,9 @@ def event_record(
         raise ValueError(f"unknown webhook event type {type!r}")
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     if endpoints is None:
-        endpoints = endpoints_wanting(workspace_id=workspace_id, event_type=type, group_id=group_id)
+        endpoints = endpoints_wanting(
+            workspace_id=workspace_id, event_type=type, group_id=group_id, sandbox=sandbox
+        )
     if not endpoints:
         return None
     with transaction.atomic():

@@ -45,6 +45,11 @@ class Principal:
         )
 
     @property
+    def is_test(self) -> bool:
+        """A test key works in the sandbox; the dashboard and live keys in the live data."""
+        return self.api_key is not None and self.api_key.is_test
+
+    @property
     def capped_by_role(self) -> bool:
         """True when the creator's role, not the key, set the scope."""
         return self.api_key is not None and self.scope != self.api_key.scope
@@ -61,7 +66,7 @@ class Principal:
 
 
 def key_bucket(api_key: ApiKey) -> str:
-    return f"key:{api_key.public_id}"
+    return selectors.key_usage_bucket(api_key)
 
 
 def member_bucket_suffix(workspace: Workspace) -> str:

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from accounts import selectors, services
 from accounts.models import ApiKey, ApiScope
 from qrsite.api.serializers import StrictSerializer
-from qrsite.api.views import ApiViewSet
+from qrsite.api.views import ApiView, ApiViewSet
 
 KEY_EXAMPLE = {
     "id": "key_4Fh8Jk2Lq9Zx7Cv1",
@@ -21,6 +21,7 @@ KEY_EXAMPLE = {
     "last_used_at": None,
     "revoked": False,
     "created_by": "alice@example.com",
+    "test_mode": False,
 }
 
 
@@ -34,6 +35,9 @@ class ApiKeySerializer(serializers.Serializer):
     last_used_at = serializers.DateTimeField(allow_null=True)
     revoked = serializers.BooleanField()
     created_by = serializers.SerializerMethodField()
+    test_mode = serializers.BooleanField(
+        source="is_test", help_text="A test key (qr_test_...): it works in the sandbox only."
+    )
 
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_created_by(self, api_key) -> str | None:
@@ -50,6 +54,11 @@ class ApiKeyCreateSerializer(StrictSerializer):
     name = serializers.CharField(allow_blank=True)
     scope = serializers.ChoiceField(choices=ApiScope.values)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    test_mode = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Make a test key. A test key can only make test keys.",
+    )
 
 
 class ApiKeyViewSet(ApiViewSet):
@@ -84,7 +93,7 @@ class ApiKeyViewSet(ApiViewSet):
     )
     def list(self, request):
         page = self.paginate_queryset(
-            selectors.api_key_list_for_workspace(workspace=self.workspace)
+            selectors.api_key_list_for_workspace(workspace=self.workspace, sandbox=self.sandbox)
         )
         return self.get_paginated_response(ApiKeySerializer(page, many=True).data)
 
@@ -111,14 +120,69 @@ class ApiKeyViewSet(ApiViewSet):
     def create(self, request):
         serializer = ApiKeyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        # The sandbox cannot mint live credentials.
+        test = data.pop("test_mode") or self.sandbox
         api_key, secret = services.api_key_create(
-            workspace=self.workspace, actor=self.principal.membership, **serializer.validated_data
+            workspace=self.workspace, actor=self.principal.membership, test=test, **data
         )
         data = {**ApiKeySerializer(api_key).data, "key": secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Revoke an API key", tags=["keys"], responses={204: None})
     def destroy(self, request, id=None):
-        api_key = selectors.api_key_get_in_workspace(workspace=self.workspace, public_id=id)
+        api_key = selectors.api_key_get_in_workspace(
+            workspace=self.workspace, public_id=id, sandbox=self.sandbox
+        )
         services.api_key_revoke(api_key=api_key, actor=self.principal.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class KeyUsageSerializer(serializers.Serializer):
+    id = serializers.CharField(source="key.public_id")
+    name = serializers.CharField(source="key.name")
+    prefix = serializers.CharField(source="key.prefix")
+    test_mode = serializers.BooleanField(source="key.is_test")
+    revoked = serializers.BooleanField(source="key.revoked")
+    last_used_at = serializers.DateTimeField(source="key.last_used_at", allow_null=True)
+    requests_24h = serializers.IntegerField(source="usage.requests_24h")
+    errors_24h = serializers.IntegerField(source="usage.errors_24h")
+    rate_limited_24h = serializers.IntegerField(
+        source="usage.rate_limited_24h", help_text="429 answers."
+    )
+    requests_30d = serializers.IntegerField(source="usage.requests_30d")
+    errors_30d = serializers.IntegerField(source="usage.errors_30d")
+    rate_limited_30d = serializers.IntegerField(source="usage.rate_limited_30d")
+
+
+class UsageTotalsSerializer(serializers.Serializer):
+    requests_24h = serializers.IntegerField()
+    errors_24h = serializers.IntegerField()
+    rate_limited_24h = serializers.IntegerField()
+    requests_30d = serializers.IntegerField()
+    errors_30d = serializers.IntegerField()
+    rate_limited_30d = serializers.IntegerField()
+
+
+class UsageSerializer(serializers.Serializer):
+    keys = KeyUsageSerializer(many=True)
+    totals = UsageTotalsSerializer()
+
+
+class UsageView(ApiView):
+    """GET /usage: the workspace's API use per key (of the caller's mode) and in total."""
+
+    required_scopes = {"GET": "read", "HEAD": "read"}
+
+    @extend_schema(
+        operation_id="usage",
+        summary="API usage per key: requests, errors and 429s over 24 hours and 30 days",
+        tags=["keys"],
+        responses={200: UsageSerializer},
+    )
+    def get(self, request):
+        rows = selectors.api_key_usage_for_workspace(workspace=self.workspace, sandbox=self.sandbox)
+        fields = list(UsageTotalsSerializer().fields)
+        totals = {name: sum(getattr(usage, name) for _, usage in rows) for name in fields}
+        keys = [{"key": key, "usage": usage} for key, usage in rows]
+        return Response(UsageSerializer({"keys": keys, "totals": totals}).data)

@@ -73,7 +73,10 @@ class CodeAnalyticsView(_AnalyticsView):
     )  # fmt: skip
     def get(self, request, id):
         report = selectors.analytics_for_code(
-            workspace=self.workspace, public_id=id, **self.options_from(request)
+            workspace=self.workspace,
+            public_id=id,
+            **self.options_from(request),
+            sandbox=self.sandbox,
         )
         return Response(serialize_report(report))
 
@@ -85,7 +88,10 @@ class GroupAnalyticsView(_AnalyticsView):
     )  # fmt: skip
     def get(self, request, id):
         report = selectors.analytics_for_group(
-            workspace=self.workspace, public_id=id, **self.options_from(request)
+            workspace=self.workspace,
+            public_id=id,
+            **self.options_from(request),
+            sandbox=self.sandbox,
         )
         return Response(serialize_report(report))
 
@@ -97,6 +103,6 @@ class WorkspaceAnalyticsView(_AnalyticsView):
     )  # fmt: skip
     def get(self, request):
         report = selectors.analytics_for_workspace(
-            workspace=self.workspace, **self.options_from(request)
+            workspace=self.workspace, **self.options_from(request), sandbox=self.sandbox
         )
         return Response(serialize_report(report))

@@ -76,6 +76,7 @@ class CodeFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         workspace = self.request.auth.workspace
+        sandbox = bool(getattr(self.request.auth, "is_test", False))
         group, ungrouped = None, False
         if data.get("group") == "none":
             ungrouped = True
@@ -83,7 +84,9 @@ class CodeFilter(django_filters.FilterSet):
             value = data["group"]
             lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
             try:
-                group = selectors.group_get_for_workspace(workspace=workspace, **lookup)
+                group = selectors.group_get_for_workspace(
+                    workspace=workspace, sandbox=sandbox, **lookup
+                )
             except Http404:
                 return queryset.none()
         codes = selectors.code_list_for_workspace(
@@ -94,6 +97,7 @@ class CodeFilter(django_filters.FilterSet):
             is_active=data.get("active") if data.get("active") != "" else None,
             search=data.get("search") or None,
             external_id=data.get("external_id") or None,
+            sandbox=sandbox,
         )
         if data.get("created_after"):
             codes = codes.filter(created_at__gte=data["created_after"])

@@ -176,13 +176,28 @@ DESTROY = {
 }
 IMAGE = {
     "summary": "Get a code's image",
-    "description": "ETag and `Cache-Control: private, no-cache`: revalidate with If-None-Match (304).",
+    "description": (
+        "A strong `ETag` (the design's hash, answered without rendering): send it back in "
+        "`If-None-Match` for a 304. The versioned `image_url` of a code (`&v=...`) answers with "
+        "`Cache-Control: private, max-age=31536000, immutable`; other URLs with "
+        "`private, no-cache` (revalidate). Every raster passes the scannability guard at the "
+        "size asked for, or the answer is a 400 saying why."
+    ),
     "tags": CODES_TAG,
     "parameters": [
         OpenApiParameter(
-            "format", str, enum=["png", "svg", "pdf", "jpeg", "webp"], description="Default png."
+            "format",
+            str,
+            enum=["png", "svg", "pdf", "jpeg", "webp"],
+            description="Default: the format the code was created with.",
         ),
-        OpenApiParameter("size", int, description="Width in px, 64-4096; default 400."),
+        OpenApiParameter(
+            "size", int, description="Width in px, 64-4096; default: the size it was created with."
+        ),
+        OpenApiParameter("dpi", int, description="72-1200, default 300 (PNG, JPEG, PDF)."),
+        OpenApiParameter("margin", int, description="Quiet zone in modules, 2-16."),
+        OpenApiParameter("transparent", bool, description="No background (not for JPEG)."),
+        OpenApiParameter("v", str, description="Design version from `image_url`."),
     ],
     "responses": {**_images(200), 304: OpenApiResponse(description="Not modified.")},
 }

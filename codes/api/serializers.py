@@ -21,7 +21,8 @@ from codes.rendering import (
     FRAMES,
     MODULE_SHAPES,
 )
-from codes.rendering.engine import MAX_SIZE, MIN_SIZE
+from codes.rendering.engine import MAX_DPI, MAX_SIZE, MIN_DPI, MIN_SIZE
+from codes.services import code_image_digest
 from qrsite.api.serializers import StrictSerializer
 
 DEFAULT_FORMAT = "png"
@@ -97,8 +98,54 @@ class _OutputMixin(StrictSerializer):
     )
 
 
-class ImageQuerySerializer(_OutputMixin):
-    """`?format=svg&size=800` on GET /codes/{id}/image."""
+class ImageQuerySerializer(StrictSerializer):
+    """`?format=svg&size=800&dpi=600&margin=2&transparent=true` on GET /codes/{id}/image;
+    format and size default to what the code was created with."""
+
+    format = serializers.ChoiceField(choices=FORMATS, required=False)
+    size = serializers.IntegerField(required=False, min_value=MIN_SIZE, max_value=MAX_SIZE)
+    dpi = serializers.IntegerField(
+        required=False,
+        default=300,
+        min_value=MIN_DPI,
+        max_value=MAX_DPI,
+        help_text="Dots per inch written into PNG/JPEG and used for the PDF page size.",
+    )
+    margin = serializers.IntegerField(
+        required=False, help_text="Quiet zone in modules (2-16), for this image only."
+    )
+    transparent = serializers.BooleanField(
+        required=False, default=False, help_text="No background (PNG, WebP, SVG, PDF)."
+    )
+    v = serializers.CharField(
+        required=False,
+        help_text="The design version `image_url` carries; with it the answer may be cached "
+        "for a year (the URL changes when the design does).",
+    )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "object", "additionalProperties": {}},
+            {"type": "string", "pattern": "^tpl_", "description": "A brand style's id."},
+        ]
+    }
+)
+class StyleOrTemplateField(serializers.Field):
+    """Style options as one object, or a brand style's id (`"tpl_..."`) to apply."""
+
+    default_error_messages = {"invalid": "Give style options as an object or a brand style id."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            return dict(data)
+        if isinstance(data, str) and data.startswith("tpl_"):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
 
 
 class CodeCreateSerializer(_OutputMixin, _StyleMixin):
@@ -121,7 +168,22 @@ class CodeCreateSerializer(_OutputMixin, _StyleMixin):
     external_id = serializers.CharField(required=False, allow_blank=True)
     pass_query_string = serializers.BooleanField(required=False, default=False)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["style"] = StyleOrTemplateField(
+            required=False,
+            help_text="Style options as one object, or a brand style id (tpl_...) to apply; "
+            "options sent at the top level override the brand style's.",
+        )
+        return fields
+
     def validate(self, attrs):
+        if isinstance(attrs.get("style"), str):
+            template = attrs.pop("style")
+            overrides = split_style(attrs) or {}
+            attrs["style"] = template
+            attrs["style_overrides"] = overrides
+            return attrs
         attrs["style"] = split_style(attrs)
         return attrs
 
@@ -264,10 +326,12 @@ class CodeSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_image_url(self, code) -> str:
+        """The image as created (format and size), with the design's version: the URL changes
+        when the design does, so what it answers may be cached for good."""
         path = reverse("api:v1:code-image", kwargs={"id": code.public_id})
-        fmt = self.context.get("image_format", DEFAULT_FORMAT)
-        size = self.context.get("image_size", DEFAULT_SIZE)
-        url = f"{path}?format={fmt}&size={size}"
+        fmt, size = code.image_format, code.image_size
+        version = code_image_digest(code=code, format=fmt, size=size)[:16]
+        url = f"{path}?format={fmt}&size={size}&v={version}"
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 

@@ -3,9 +3,6 @@ fetched through a workspace-scoped selector, so another workspace's id is a 404.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -60,6 +57,18 @@ from qrsite.api.views import ApiView, ApiViewSet
 API_NAMES = {"kind": "type"}
 
 
+# A year: what a versioned image URL answers never changes (RFC 9111 "immutable").
+IMAGE_MAX_AGE = 365 * 24 * 3600
+
+
+def _etag_matches(etag: str, header: str) -> bool:
+    """RFC 9110 If-None-Match: `*` or a list of tags, weak ones (W/) compared weakly."""
+    if header.strip() == "*":
+        return True
+    tags = (tag.strip() for tag in header.split(","))
+    return any(tag.removeprefix("W/") == etag for tag in tags if tag)
+
+
 def _image_response(body: bytes, fmt: str, name: str, *, status_code=200) -> HttpResponse:
     response = HttpResponse(body, status=status_code, content_type=content_type_for(fmt))
     response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
@@ -88,14 +97,14 @@ class CodeViewSet(ApiViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no caller
             return QRCode.objects.none()
-        return selectors.code_list_for_workspace(workspace=self.workspace)
+        return selectors.code_list_for_workspace(workspace=self.workspace, sandbox=self.sandbox)
 
     def get_serializer_class(self):  # for the schema generator only
         return CodeSerializer
 
     def get_code(self):
         return selectors.code_get_for_workspace(
-            workspace=self.workspace, public_id=self.kwargs["id"]
+            workspace=self.workspace, public_id=self.kwargs["id"], sandbox=self.sandbox
         )
 
     def _out(self, code, **context):
@@ -118,10 +127,12 @@ class CodeViewSet(ApiViewSet):
         serializer = CodeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        fmt, size = data["format"], data["size"]
+        size = data["size"]
         image_format = FORMAT_BY_MEDIA_TYPE.get(request.accepted_media_type)
         with transaction.atomic():
-            code = code_create_from_input(workspace=self.workspace, actor=self.actor, data=data)
+            code = code_create_from_input(
+                workspace=self.workspace, actor=self.actor, data=data, sandbox=self.sandbox
+            )
             if image_format:
                 body = services.code_image(code=code, format=image_format, size=size)
         if image_format:
@@ -129,7 +140,7 @@ class CodeViewSet(ApiViewSet):
             response["Location"] = self._location(code)
             return response
         return Response(
-            self._out(code, image_format=fmt, image_size=size),
+            self._out(code),
             status=status.HTTP_201_CREATED,
             headers={"Location": self._location(code)},
         )
@@ -147,10 +158,15 @@ class CodeViewSet(ApiViewSet):
         with transaction.atomic():
             if "group" in changes:
                 changes["group"] = resolve_group(
-                    workspace=self.workspace, actor=self.actor, value=changes["group"]
+                    workspace=self.workspace,
+                    actor=self.actor,
+                    value=changes["group"],
+                    sandbox=self.sandbox,
                 )
             if "logo" in changes:
-                changes["logo"] = resolve_logo(workspace=self.workspace, value=changes["logo"])
+                changes["logo"] = resolve_logo(
+                    workspace=self.workspace, value=changes["logo"], sandbox=self.sandbox
+                )
             if "style" in changes:
                 changes["style"] = {**code.style, **changes["style"]}
             code = services.code_update(code=code, actor=self.actor, **changes)
@@ -167,27 +183,30 @@ class CodeViewSet(ApiViewSet):
         code = self.get_code()
         query = ImageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        fmt, size = query.validated_data["format"], query.validated_data["size"]
+        options = dict(query.validated_data)
+        version = options.pop("v", None)
+        options.setdefault("format", code.image_format)
+        options.setdefault("size", code.image_size)
         # The image depends on what the code encodes and how it looks, never on where a
-        # dynamic code redirects: the ETag can be answered without rendering.
-        fingerprint = json.dumps(
-            [
-                services.code_payload(code),
-                code.style,
-                code.logo.checksum if code.logo else None,
-                fmt,
-                size,
-            ],
-            sort_keys=True,
-        )
-        etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
-        if etag in request.headers.get("If-None-Match", ""):
+        # dynamic code redirects: the ETag is answered without rendering.
+        digest = services.code_image_digest(code=code, **options)
+        etag = f'"{digest[:32]}"'
+        if _etag_matches(etag, request.headers.get("If-None-Match", "")):
             response = HttpResponse(status=304)
         else:
-            body = services.code_image(code=code, format=fmt, size=size)
-            response = _image_response(body, fmt, code.public_id)
+            body = services.code_image(code=code, digest=digest, **options)
+            response = _image_response(body, options["format"], code.public_id)
         response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
+        design_version = services.code_image_digest(
+            code=code, format=code.image_format, size=code.image_size
+        )[:16]
+        if version is not None and version == design_version:
+            # The versioned URL names this very design: its bytes never change.
+            response["Cache-Control"] = f"private, max-age={IMAGE_MAX_AGE}, immutable"
+        else:
+            # Same URL, possibly a new design after a PATCH: keep it, but ask (304) each time.
+            response["Cache-Control"] = "private, no-cache"
+        response["Vary"] = "Authorization, Cookie"
         return response
 
     @extend_schema(**docs.DESTINATIONS)
@@ -244,7 +263,10 @@ class CodeViewSet(ApiViewSet):
             try:
                 if valid:
                     created = codes_create_from_input(
-                        workspace=self.workspace, actor=self.actor, items=valid
+                        workspace=self.workspace,
+                        actor=self.actor,
+                        items=valid,
+                        sandbox=self.sandbox,
                     )
             except services.ItemErrors as exc:
                 for index, error in exc.by_index.items():
@@ -255,23 +277,18 @@ class CodeViewSet(ApiViewSet):
         if errors:
             errors.sort(key=lambda e: e["index"])
             return validation_response(request, errors, view=self)
-        outputs = {}
-        codes = []
-        for code, data in zip(created, valid.values(), strict=True):
-            output = (data["format"], data["size"])
-            if output not in outputs:
-                outputs[output] = CodeSerializer(
-                    context={"request": request, "image_format": output[0], "image_size": output[1]}
-                )
-            codes.append(outputs[output].to_representation(code))
+        # One serializer for every code: building its fields a thousand times would cost more
+        # than the representations themselves.
+        shape_out = CodeSerializer(context={"request": request})
+        codes = [shape_out.to_representation(code) for code in created]
         return Response({"count": len(codes), "codes": codes}, status=status.HTTP_201_CREATED)
 
     def _codes_by_ids(self, ids: list[str]) -> list:
         found = {
             code.public_id: code
-            for code in selectors.code_list_for_workspace(workspace=self.workspace).filter(
-                public_id__in=ids
-            )
+            for code in selectors.code_list_for_workspace(
+                workspace=self.workspace, sandbox=self.sandbox
+            ).filter(public_id__in=ids)
         }
         missing = [
             {"index": i, "field": "ids", "code": "not_found", "message": f"No code “{pk}”."}
@@ -296,7 +313,10 @@ class CodeViewSet(ApiViewSet):
             group = None
             if "group" in data:
                 group = resolve_group(
-                    workspace=self.workspace, actor=self.actor, value=data["group"]
+                    workspace=self.workspace,
+                    actor=self.actor,
+                    value=data["group"],
+                    sandbox=self.sandbox,
                 )
             updated = []
             for code in codes:
@@ -342,7 +362,9 @@ class GroupViewSet(ApiViewSet):
     def _groups(self):
         include = self.request.query_params.get("include_archived", "").lower() in ("1", "true")
         return selectors.group_list_for_workspace(
-            workspace=self.workspace, include_archived=include or self.action != "list"
+            workspace=self.workspace,
+            include_archived=include or self.action != "list",
+            sandbox=self.sandbox,
         )
 
     def get_group(self):
@@ -364,7 +386,10 @@ class GroupViewSet(ApiViewSet):
         serializer = GroupCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         group = services.group_create(
-            workspace=self.workspace, actor=self.actor, **serializer.validated_data
+            workspace=self.workspace,
+            actor=self.actor,
+            sandbox=self.sandbox,
+            **serializer.validated_data,
         )
         return Response(GroupSerializer(self._refetch(group)).data, status=status.HTTP_201_CREATED)
 
@@ -393,7 +418,7 @@ class GroupViewSet(ApiViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _spec(workspace, data: dict) -> tuple[str, Style, bytes | None]:
+def _spec(workspace, data: dict, *, sandbox: bool) -> tuple[str, Style, bytes | None]:
     """Payload, style and logo bytes from a validated render or check body."""
     if data["content_type"] == "url":
         if not data.get("destination"):
@@ -401,7 +426,7 @@ def _spec(workspace, data: dict) -> tuple[str, Style, bytes | None]:
         payload = encode_content("url", {"url": validate_destination(data["destination"])})
     else:
         payload = encode_content(data["content_type"], data.get("content") or {})
-    logo = resolve_logo(workspace=workspace, value=data.get("logo"))
+    logo = resolve_logo(workspace=workspace, value=data.get("logo"), sandbox=sandbox)
     return payload, Style.from_dict(data["style"]), logo.read_bytes() if logo else None
 
 
@@ -416,7 +441,7 @@ class CheckView(ApiView):
         serializer = RenderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        payload, style, logo_bytes = _spec(self.workspace, data)
+        payload, style, logo_bytes = _spec(self.workspace, data, sandbox=self.sandbox)
         fmt = data["format"]
         size = data["size"] if fmt in RASTER_FORMATS else None
         report = check(payload, style, logo=logo_bytes, size=size)
@@ -440,7 +465,7 @@ class RenderView(ApiView):
         fmt = data["format"]
         if "format" not in request.data:
             fmt = FORMAT_BY_MEDIA_TYPE.get(request.accepted_media_type, fmt)
-        payload, style, logo_bytes = _spec(self.workspace, data)
+        payload, style, logo_bytes = _spec(self.workspace, data, sandbox=self.sandbox)
         ensure_deliverable(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         body = render(payload, style, format=fmt, size=data["size"], logo=logo_bytes)
         return _image_response(body, fmt, "qr-code")

@@ -16,6 +16,7 @@ from codes.services.codes import (
     code_delete,
     code_duplicate,
     code_image,
+    code_image_digest,
     code_move_to_group,
     code_payload,
     code_rollback_destination,
@@ -30,6 +31,7 @@ from codes.services.groups import (
     group_update,
 )
 from codes.services.logos import logo_create
+from codes.services.sandbox import SandboxWipe, sandbox_wipe
 from codes.services.templates import (
     BulkResult,
     brand_template_apply,
@@ -43,6 +45,7 @@ __all__ = [
     "UNSET",
     "BulkResult",
     "ItemErrors",
+    "SandboxWipe",
     "brand_template_apply",
     "brand_template_create",
     "brand_template_delete",
@@ -55,6 +58,7 @@ __all__ = [
     "code_delete",
     "code_duplicate",
     "code_image",
+    "code_image_digest",
     "code_move_to_group",
     "code_payload",
     "code_rollback_destination",
@@ -67,4 +71,5 @@ __all__ = [
     "group_unarchive",
     "group_update",
     "logo_create",
+    "sandbox_wipe",
 ]

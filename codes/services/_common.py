@@ -50,9 +50,14 @@ def _check_can_edit(actor: User, workspace_id: int) -> None:
         raise PermissionDenied("Viewers cannot change anything in this workspace.")
 
 
-def _check_group(group: CampaignGroup | None, workspace_id: int) -> CampaignGroup | None:
-    # A foreign group is refused exactly like a missing one.
-    if group is not None and (group.workspace_id != workspace_id or group.pk is None):
+def _check_group(
+    group: CampaignGroup | None, workspace_id: int, *, sandbox: bool = False
+) -> CampaignGroup | None:
+    # A foreign group, and a group of the other mode (sandbox or live), are refused exactly
+    # like a missing one.
+    if group is not None and (
+        group.workspace_id != workspace_id or group.pk is None or group.is_test != sandbox
+    ):
         raise ValidationError({"group": "No such group in this workspace."})
     if group is not None and group.is_archived:
         raise ValidationError({"group": "This group is archived; unarchive it first."})

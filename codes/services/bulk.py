@@ -25,6 +25,7 @@ from codes.services._common import (
     _check_can_edit,
 )
 from codes.services.codes import (
+    _clean_image_output,
     _clean_new_code,
     code_payload,
 )
@@ -111,7 +112,12 @@ def _claim_slugs(custom: dict[int, str], random_count: int) -> tuple[dict[int, s
 
 @transaction.atomic
 def code_create_many(
-    *, workspace: Workspace, actor: User, items: list[dict], check_only: bool = False
+    *,
+    workspace: Workspace,
+    actor: User,
+    items: list[dict],
+    check_only: bool = False,
+    sandbox: bool = False,
 ) -> list[QRCode]:
     """Create many codes, all or nothing: each item takes `code_create`'s keyword arguments and
     obeys its rules. One refused item refuses the batch with ItemErrors (errors by position).
@@ -121,8 +127,12 @@ def code_create_many(
     cleaned: list[tuple[dict[str, Any], str | None]] = []
     errors: dict[int, ValidationError] = {}
     for index, item in enumerate(items):
+        item = dict(item)
+        output = (item.pop("image_format", "png"), item.pop("image_size", 400))
         try:
-            cleaned.append(_clean_new_code(workspace=workspace, **item))
+            values, slug = _clean_new_code(workspace=workspace, sandbox=sandbox, **item)
+            values.update(_clean_image_output(*output))
+            cleaned.append((values, slug))
         except ValidationError as exc:
             errors[index] = exc
             cleaned.append(({}, None))

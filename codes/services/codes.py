@@ -35,12 +35,14 @@ from codes.models import (
 from codes.render_errors import engine_refusals
 from codes.rendering import (
     CONTENT_TYPES,
+    FORMATS,
     Style,
     encode_content,
     ensure_deliverable,
     ensure_scannable,
     render,
 )
+from codes.rendering.engine import MAX_SIZE, MIN_SIZE
 from codes.services._common import (
     UNSET,
     _check_can_edit,
@@ -80,6 +82,7 @@ def _clean_new_code(
     metadata: dict | None = None,
     external_id: str = "",
     pass_query_string: bool = False,
+    sandbox: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
     """The create rules: one item's model field values and its requested custom slug, or a
     ValidationError naming every field at fault. `code_create` and `code_create_many` share it."""
@@ -107,7 +110,7 @@ def _clean_new_code(
         "content": content,
         "destination": destination,
         "name": errors.run(clean_name, name),
-        "group": errors.run(_check_group, group, workspace.pk),
+        "group": errors.run(_check_group, group, workspace.pk, sandbox=sandbox),
         "logo": errors.run(_check_logo, logo, workspace.pk),
         "style": errors.run(clean_style, style),
         "expires_at": errors.run(clean_expires_at, expires_at),
@@ -116,11 +119,26 @@ def _clean_new_code(
         "external_id": errors.run(clean_external_id, external_id),
         "is_active": bool(is_active),
         "pass_query_string": bool(pass_query_string),
+        "is_test": bool(sandbox),
     }
     if slug and kind == Kind.DYNAMIC:
         errors.run(validate_custom_slug, slug)
     errors.raise_if_any()
     return values, (slug or None) if kind == Kind.DYNAMIC else None
+
+
+def _clean_image_output(image_format: str, image_size: int) -> dict:
+    """The format and size `image_url` remembers (the API's `format` and `size` on create)."""
+    errors = {}
+    if image_format not in FORMATS:
+        errors["format"] = f"Choose one of {', '.join(FORMATS)}."
+    if isinstance(image_size, bool) or not isinstance(image_size, int):
+        errors["size"] = "Give the width in pixels as a whole number."
+    elif not MIN_SIZE <= image_size <= MAX_SIZE:
+        errors["size"] = f"Choose a size from {MIN_SIZE} to {MAX_SIZE} pixels."
+    if errors:
+        raise ValidationError(errors)
+    return {"image_format": image_format, "image_size": image_size}
 
 
 @transaction.atomic
@@ -143,9 +161,13 @@ def code_create(
     metadata: dict | None = None,
     external_id: str = "",
     pass_query_string: bool = False,
+    sandbox: bool = False,
+    image_format: str = "png",
+    image_size: int = 400,
 ) -> QRCode:
     """Create a code. Dynamic codes (the default) get a short slug and redirect to
-    `destination`; static codes encode `destination` (URL codes) or `content` directly."""
+    `destination`; static codes encode `destination` (URL codes) or `content` directly.
+    `sandbox`: a test key's code, kept apart from the live data."""
     _check_can_edit(actor, workspace.pk)
     values, custom_slug = _clean_new_code(
         workspace=workspace,
@@ -164,12 +186,14 @@ def code_create(
         metadata=metadata,
         external_id=external_id,
         pass_query_string=pass_query_string,
+        sandbox=sandbox,
     )
     code = QRCode.objects.create(
         workspace=workspace,
         slug=_claim_slug(custom_slug) if values["kind"] == Kind.DYNAMIC else None,
         created_by=actor,
         **values,
+        **_clean_image_output(image_format, image_size),
     )
     _ensure_scannable(code)
     if code.is_dynamic:
@@ -207,7 +231,7 @@ def code_update(
     workspace_id = code.workspace_id
     given = {
         "name": (name, clean_name),
-        "group": (group, lambda value: _check_group(value, workspace_id)),
+        "group": (group, lambda value: _check_group(value, workspace_id, sandbox=code.is_test)),
         "style": (style, clean_style),
         "logo": (logo, lambda value: _check_logo(value, workspace_id)),
         "expires_at": (expires_at, clean_expires_at),
@@ -331,6 +355,7 @@ def code_duplicate(*, code: QRCode, actor: User, name: str | None = None) -> QRC
         scan_limit=code.scan_limit,
         metadata=dict(code.metadata),
         pass_query_string=code.pass_query_string,
+        sandbox=code.is_test,
     )
 
 
@@ -359,27 +384,76 @@ def code_payload(code: QRCode) -> str:
     return encode_content(code.content_type, code.content)
 
 
-@engine_refusals()
-def code_image(*, code: QRCode, format: str = "png", size: int = 400) -> bytes:
-    """The rendered image, cached by what it depends on: payload, style, logo, format, size.
-    A dynamic code's payload is its short URL, so a destination change keeps its image."""
-    payload = code_payload(code)
+def _image_style(code: QRCode, margin: int | None, transparent: bool) -> dict:
+    style = dict(code.style)
+    if margin is not None:
+        style["margin"] = margin
+    if transparent:
+        style["background_color"] = "transparent"
+    return style
+
+
+def code_image_digest(
+    *,
+    code: QRCode,
+    format: str = "png",
+    size: int = 400,
+    dpi: int = 300,
+    margin: int | None = None,
+    transparent: bool = False,
+) -> str:
+    """What the image is made of, hashed: payload, style, logo, and how it is delivered. Equal
+    digests mean equal bytes, so it is the image's strong ETag, computed without rendering. A
+    dynamic code's payload is its short URL, so a destination change keeps its image."""
     logo = code.logo
     fingerprint = json.dumps(
-        [payload, code.style, logo.checksum if logo else None, format, size], sort_keys=True
+        [
+            code_payload(code),
+            _image_style(code, margin, transparent),
+            logo.checksum if logo else None,
+            format,
+            size,
+            dpi if format in ("png", "jpeg", "pdf") else None,
+        ],
+        sort_keys=True,
     )
-    key = "codes:img:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    return hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+@engine_refusals()
+def code_image(
+    *,
+    code: QRCode,
+    format: str = "png",
+    size: int = 400,
+    dpi: int = 300,
+    margin: int | None = None,
+    transparent: bool = False,
+    digest: str | None = None,
+) -> bytes:
+    """The rendered image, cached by `code_image_digest` (pass it in when already known).
+    `margin` (quiet zone in modules) and `transparent` (no background) override the code's
+    style for this image only; the scannability guard judges the image as delivered."""
+    if transparent and format == "jpeg":
+        raise ValidationError({"transparent": "JPEG has no transparency; ask for png or webp."})
+    options = {"format": format, "size": size, "dpi": dpi}
+    digest = digest or code_image_digest(
+        code=code, margin=margin, transparent=transparent, **options
+    )
+    payload = code_payload(code)
+    logo = code.logo
+    key = "codes:img:" + digest
     try:
         cached = cache.get(key)
     except Exception:
         cached = None  # a cache outage costs a render, not an error
     if cached is not None:
         return cached
-    style = Style.from_dict(code.style)
+    style = Style.from_dict(_image_style(code, margin, transparent))
     logo_bytes = logo.read_bytes() if logo else None
     # Judged as handed out: a 256 px PNG of a dense code may not scan though its design does.
     ensure_deliverable(payload, style, format=format, size=size, logo=logo_bytes)
-    image = render(payload, style, format=format, size=size, logo=logo_bytes)
+    image = render(payload, style, format=format, size=size, logo=logo_bytes, dpi=dpi)
     try:
         cache.set(key, image, settings.CODE_IMAGE_CACHE_SECONDS)
     except Exception:

@@ -32,11 +32,15 @@ from codes.validation import (
 # --- campaign groups ----------------------------------------------------------------------------
 
 
-def _clean_group_slug(workspace_id: int, slug: str, *, exclude_pk: int | None = None) -> str:
+def _clean_group_slug(
+    workspace_id: int, slug: str, *, exclude_pk: int | None = None, sandbox: bool = False
+) -> str:
     cleaned = slugify(slug)[:60]
     if not cleaned:
         raise ValidationError({"slug": "Use letters, digits and hyphens."})
-    taken = CampaignGroup.objects.filter(workspace_id=workspace_id, slug=cleaned)
+    taken = CampaignGroup.objects.in_mode(sandbox=sandbox).filter(
+        workspace_id=workspace_id, slug=cleaned
+    )
     if taken.exclude(pk=exclude_pk).exists():
         raise ValidationError({"slug": f"A group with the slug “{cleaned}” already exists."})
     return cleaned
@@ -51,13 +55,15 @@ def group_create(
     slug: str | None = None,
     description: str = "",
     color: str = DEFAULT_GROUP_COLOR,
+    sandbox: bool = False,
 ) -> CampaignGroup:
-    """Create a campaign group; `slug` (how the API names it) defaults to the slugified name."""
+    """Create a campaign group; `slug` (how the API names it) defaults to the slugified name.
+    `sandbox`: a test key's group, for sandbox codes only."""
     _check_can_edit(actor, workspace.pk)
     errors = FieldErrors()
     name = errors.run(clean_name, name, required=True, limit=100)
     if slug or name:
-        slug = errors.run(_clean_group_slug, workspace.pk, slug or name)
+        slug = errors.run(_clean_group_slug, workspace.pk, slug or name, sandbox=sandbox)
     description = errors.run(clean_text, description, field="description")
     color = errors.run(validate_color, color)
     errors.raise_if_any()
@@ -67,15 +73,19 @@ def group_create(
         slug=slug,
         description=description.strip(),
         color=color,
+        is_test=bool(sandbox),
     )
 
 
-def group_get_or_create(*, workspace: Workspace, actor: User, slug: str) -> CampaignGroup:
+def group_get_or_create(
+    *, workspace: Workspace, actor: User, slug: str, sandbox: bool = False
+) -> CampaignGroup:
     """The workspace's group with this slug, created (named after it) when there is none: an
     integrator can name a new group in the request that first uses it. Two requests naming
     the same new group at once both get the one group."""
     _check_can_edit(actor, workspace.pk)
-    existing = CampaignGroup.objects.filter(workspace=workspace, slug=slug).first()
+    groups = CampaignGroup.objects.in_mode(sandbox=sandbox)
+    existing = groups.filter(workspace=workspace, slug=slug).first()
     if existing is not None:
         return existing
     if slugify(slug) != slug:
@@ -84,9 +94,11 @@ def group_get_or_create(*, workspace: Workspace, actor: User, slug: str) -> Camp
         # A savepoint: losing the race to a concurrent create must not spoil the caller's
         # transaction (a bulk create goes on with the group the other request made).
         with transaction.atomic():
-            return group_create(workspace=workspace, actor=actor, name=slug, slug=slug)
+            return group_create(
+                workspace=workspace, actor=actor, name=slug, slug=slug, sandbox=sandbox
+            )
     except (ValidationError, IntegrityError):
-        existing = CampaignGroup.objects.filter(workspace=workspace, slug=slug).first()
+        existing = groups.filter(workspace=workspace, slug=slug).first()
         if existing is None:
             raise ValidationError({"group": f"Could not create the group “{slug}”."}) from None
         return existing
@@ -109,7 +121,7 @@ def group_update(
         changed["name"] = errors.run(clean_name, name, required=True, limit=100)
     if slug is not UNSET:
         changed["slug"] = errors.run(
-            _clean_group_slug, group.workspace_id, slug, exclude_pk=group.pk
+            _clean_group_slug, group.workspace_id, slug, exclude_pk=group.pk, sandbox=group.is_test
         )
     if description is not UNSET:
         changed["description"] = (

@@ -24,14 +24,20 @@ from codes.services._common import (
 
 
 @transaction.atomic
-def logo_create(*, workspace: Workspace, actor: User, data: bytes, name: str = "") -> LogoAsset:
+def logo_create(
+    *, workspace: Workspace, actor: User, data: bytes, name: str = "", sandbox: bool = False
+) -> LogoAsset:
     """Store an uploaded logo re-encoded as PNG (metadata and anything hidden stripped).
-    The same picture uploaded twice gives back the first asset."""
+    The same picture uploaded twice (in the same mode) gives back the first asset."""
     _check_can_edit(actor, workspace.pk)
     # The engine refuses SVG, non-images, oversized files and decompression bombs ("logo").
     with engine_refusals():
         prepared = prepare_logo(data)
-    existing = LogoAsset.objects.filter(workspace=workspace, checksum=prepared.sha256).first()
+    existing = (
+        LogoAsset.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace, checksum=prepared.sha256)
+        .first()
+    )
     if existing is not None:
         return existing
     logo = LogoAsset(
@@ -42,6 +48,7 @@ def logo_create(*, workspace: Workspace, actor: User, data: bytes, name: str = "
         size_bytes=len(prepared.png),
         checksum=prepared.sha256,
         created_by=actor,
+        is_test=bool(sandbox),
     )
     logo.image.save("logo.png", ContentFile(prepared.png), save=False)
     logo.save()

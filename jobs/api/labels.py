@@ -109,13 +109,15 @@ class LabelsView(ApiView):
         if "filter" in data:
             query = FilterSerializer(data=data["filter"])
             query.is_valid(raise_exception=True)
-            source = {"filter": filter_source(self.workspace, query.validated_data)}
+            source = {
+                "filter": filter_source(self.workspace, query.validated_data, sandbox=self.sandbox)
+            }
         else:
             source = {k: data[k] for k in ("codes", "group", "job") if k in data}
         given = {k: data[k] for k in OPTION_FIELDS if k in data and data[k] is not None}
         options = services.label_options(**given)
         args = {"workspace": self.workspace, "actor": self.actor, "source": source,
-                "options": options}  # fmt: skip
+                "options": options, "sandbox": self.sandbox}  # fmt: skip
         if data["format"] == "png":
             proof = services.labels_proof(**args)
             response = HttpResponse(proof["png"], content_type="image/png")

@@ -46,13 +46,15 @@ class JobViewSet(ApiViewSet):
 
     def get_job(self) -> Job:
         return selectors.job_get_for_workspace(
-            workspace=self.workspace, public_id=self.kwargs["id"]
+            workspace=self.workspace, public_id=self.kwargs["id"], sandbox=self.sandbox
         )
 
     @extend_schema(**docs.LIST)
     def list(self, request):
         jobs = selectors.job_list_for_workspace(
-            workspace=self.workspace, kind=request.query_params.get("kind") or None
+            workspace=self.workspace,
+            kind=request.query_params.get("kind") or None,
+            sandbox=self.sandbox,
         )
         page = self.paginate_queryset(jobs)
         return self.get_paginated_response(
@@ -132,6 +134,7 @@ class ImportView(ApiView):
             content_type=data["content_type"],
             template=template,
             destination_template=data.get("destination_template", ""),
+            sandbox=self.sandbox,
         )
         return accepted(self, job)
 
@@ -157,14 +160,15 @@ class ExportView(ApiView):
             formats=data["formats"],
             size=data["size"],
             filename=data["filename"],
+            sandbox=self.sandbox,
         )
         return accepted(self, job)
 
     def _filter(self, given: dict) -> dict:
-        return filter_source(self.workspace, given)
+        return filter_source(self.workspace, given, sandbox=self.sandbox)
 
 
-def filter_source(workspace, given: dict) -> dict:
+def filter_source(workspace, given: dict, *, sandbox: bool = False) -> dict:
     """An export's or a label run's `filter` as `code_list_for_workspace` takes it."""
     query = {
         "search": given.get("q"),
@@ -176,7 +180,9 @@ def filter_source(workspace, given: dict) -> dict:
         value = given["group"]
         lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
         try:
-            group = code_selectors.group_get_for_workspace(workspace=workspace, **lookup)
+            group = code_selectors.group_get_for_workspace(
+                workspace=workspace, sandbox=sandbox, **lookup
+            )
         except Http404:
             raise ApiError(
                 "validation_error",
@@ -196,5 +202,6 @@ def bulk_create_async(*, view, request) -> Response:
         actor=view.actor,
         codes=serializer.validated_data["codes"],
         defaults=serializer.validated_data.get("defaults") or {},
+        sandbox=view.sandbox,
     )
     return accepted(view, job, headers={"Preference-Applied": "respond-async"})

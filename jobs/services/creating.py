@@ -125,7 +125,12 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
                     failed[item.row] = exc
             pending = without_duplicates(job.workspace, pending, seen, failed)
             created = create_or_refuse(
-                job.workspace, job.created_by, pending, failed, check_only=dry_run
+                job.workspace,
+                job.created_by,
+                pending,
+                failed,
+                check_only=dry_run,
+                sandbox=job.is_test,
             )
             if dry_run:
                 raise _DryRun
@@ -136,7 +141,7 @@ def _chunk(job: Job, chunk: list[RowInput], source: CreationSource, seen, *, dry
 
 
 def create_or_refuse(
-    workspace, actor, pending, failed, *, check_only: bool = False
+    workspace, actor, pending, failed, *, check_only: bool = False, sandbox: bool = False
 ) -> list[tuple[int, QRCode]]:
     """`code_create_many` for the rows in `pending`; the refused ones go to `failed` and the
     others are asked again (the service refuses a batch as a whole), until the rest passes."""
@@ -148,6 +153,7 @@ def create_or_refuse(
                     actor=actor,
                     items=[arguments for _, arguments in pending],
                     check_only=check_only,
+                    sandbox=sandbox,
                 )
         except code_services.ItemErrors as exc:
             for position, error in exc.by_index.items():

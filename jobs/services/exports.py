@@ -51,9 +51,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _PLAIN = re.compile(r"[ -~]*")
 
 
-def code_selection(*, workspace: Workspace, source: dict):
-    """The codes a request names, in a stable order; ValidationError naming what is wrong."""
-    alive = QRCode.objects.alive().filter(workspace=workspace)
+def code_selection(*, workspace: Workspace, source: dict, sandbox: bool = False):
+    """The codes a request names (in the caller's mode), in a stable order; ValidationError
+    naming what is wrong."""
+    alive = QRCode.objects.alive().in_mode(sandbox=sandbox).filter(workspace=workspace)
     if "codes" in source:
         ids = source["codes"]
         found = set(alive.filter(public_id__in=ids).values_list("public_id", flat=True))
@@ -66,12 +67,15 @@ def code_selection(*, workspace: Workspace, source: dict):
         value = source["group"]
         lookup = {"public_id": value} if value.startswith("grp_") else {"slug": value}
         try:
-            group = code_selectors.group_get_for_workspace(workspace=workspace, **lookup)
+            group = code_selectors.group_get_for_workspace(
+                workspace=workspace, sandbox=sandbox, **lookup
+            )
         except Http404:
             raise ValidationError({"group": f"No group “{value}” in this workspace."}) from None
         return alive.filter(group=group).order_by("id")
     if "job" in source:
-        job = Job.objects.filter(workspace=workspace, public_id=source["job"]).first()
+        jobs = Job.objects.in_mode(sandbox=sandbox)
+        job = jobs.filter(workspace=workspace, public_id=source["job"]).first()
         if job is None:
             raise ValidationError({"job": f"No job “{source['job']}” in this workspace."})
         created = JobRow.objects.filter(job=job, outcome=JobRow.Outcome.CREATED)
@@ -80,13 +84,13 @@ def code_selection(*, workspace: Workspace, source: dict):
     if query.get("group"):  # stored as the group's id: job parameters are JSON
         try:
             query["group"] = code_selectors.group_get_for_workspace(
-                workspace=workspace, public_id=query["group"]
+                workspace=workspace, public_id=query["group"], sandbox=sandbox
             )
         except Http404:
             raise ValidationError({"group": "No such group in this workspace."}) from None
     query.pop("ordering", None)
     return (
-        code_selectors.code_list_for_workspace(workspace=workspace, **query)
+        code_selectors.code_list_for_workspace(workspace=workspace, sandbox=sandbox, **query)
         .order_by("id")
         .select_related(None)
     )
@@ -100,6 +104,7 @@ def export_start(
     formats: list[str],
     size: int = 400,
     filename: str = "external_id",
+    sandbox: bool = False,
 ) -> Job:
     """Queue a ZIP of the selected codes' images. `source` is one of {"codes": [ids]},
     {"group": slug or id}, {"job": job id} (the codes it created) or {"filter": {...}}
@@ -114,7 +119,7 @@ def export_start(
         errors["filename"] = f"Name files by one of {', '.join(NAME_COLUMNS)}."
     if errors:
         raise ValidationError(errors)
-    count = code_selection(workspace=workspace, source=source).count()
+    count = code_selection(workspace=workspace, source=source, sandbox=sandbox).count()
     limit = settings.JOBS_EXPORT_MAX_CODES
     if count > limit:
         raise ValidationError(
@@ -134,6 +139,7 @@ def export_start(
             "size": size,
             "filename": filename,
         },
+        sandbox=sandbox,
     )
 
 
@@ -191,7 +197,9 @@ def export_dispatch(*, job: Job, token: str) -> None:
 
 
 def _plan(job: Job) -> None:
-    codes = code_selection(workspace=job.workspace, source=job.params["source"])
+    codes = code_selection(
+        workspace=job.workspace, source=job.params["source"], sandbox=job.is_test
+    )
     column = job.params["filename"]
     total = 0
     JobRow.objects.filter(job=job).delete()  # a plan redone after a crash starts over

@@ -57,7 +57,9 @@ def labels_dispatch(*, job: Job, token: str) -> None:
 
 
 def _plan(job: Job) -> None:
-    codes = code_selection(workspace=job.workspace, source=job.params["source"])
+    codes = code_selection(
+        workspace=job.workspace, source=job.params["source"], sandbox=job.is_test
+    )
     JobRow.objects.filter(job=job).delete()  # a plan redone after a crash starts over
     total = 0
     iterator = codes.only("id", "external_id").iterator(2000)

@@ -235,12 +235,14 @@ def labels_check_print_size(*, codes: Iterable[QRCode], options: LabelOptions) -
 # --- selections, the synchronous PDF and the proof -----------------------------------------------
 
 
-def _selected(workspace: Workspace, source: dict):
-    return code_selection(workspace=workspace, source=source).select_related("logo", "group")
+def _selected(workspace: Workspace, source: dict, sandbox: bool):
+    codes = code_selection(workspace=workspace, source=source, sandbox=sandbox)
+    return codes.select_related("logo", "group")
 
 
-def _count_checked(workspace: Workspace, source: dict, options: LabelOptions) -> int:
-    count = code_selection(workspace=workspace, source=source).count() * options.copies
+def _count_checked(workspace: Workspace, source: dict, options: LabelOptions, sandbox: bool) -> int:
+    count = code_selection(workspace=workspace, source=source, sandbox=sandbox).count()
+    count *= options.copies
     if count == 0:
         raise ValidationError({"codes": "There are no codes to print in this selection."})
     if count > MAX_LABELS:
@@ -251,10 +253,12 @@ def _count_checked(workspace: Workspace, source: dict, options: LabelOptions) ->
     return count
 
 
-def labels_count(*, workspace: Workspace, actor: User, source: dict, options: LabelOptions) -> int:
+def labels_count(
+    *, workspace: Workspace, actor: User, source: dict, options: LabelOptions, sandbox: bool = False
+) -> int:
     """How many labels the selection makes (refused when none, or over the limit)."""
     check_can_edit(actor, workspace)
-    return _count_checked(workspace, source, options)
+    return _count_checked(workspace, source, options, sandbox)
 
 
 def _items(
@@ -270,17 +274,17 @@ def _items(
 
 @engine_refusals()
 def labels_pdf(
-    *, workspace: Workspace, actor: User, source: dict, options: LabelOptions
+    *, workspace: Workspace, actor: User, source: dict, options: LabelOptions, sandbox: bool = False
 ) -> tuple[bytes, int]:
     """The whole PDF, rendered now (for up to LABELS_SYNC_MAX labels): (bytes, pages)."""
     check_can_edit(actor, workspace)
-    count = _count_checked(workspace, source, options)
+    count = _count_checked(workspace, source, options, sandbox)
     if count > settings.LABELS_SYNC_MAX:
         raise ValidationError(
             {"codes": f"{count:,} labels are rendered as a job; at most "
              f"{settings.LABELS_SYNC_MAX} are rendered at once."}
         )  # fmt: skip
-    codes = list(_selected(workspace, source))
+    codes = list(_selected(workspace, source, sandbox))
     labels_check_print_size(codes=codes, options=options)
     pdf = engine.write_labels(_items(codes, options), options.sheet, options.design,
                               start_at=options.start_at)  # fmt: skip
@@ -289,13 +293,19 @@ def labels_pdf(
 
 @engine_refusals()
 def labels_proof(
-    *, workspace: Workspace, actor: User, source: dict, options: LabelOptions, dpi: int = 60
+    *,
+    workspace: Workspace,
+    actor: User,
+    source: dict,
+    options: LabelOptions,
+    dpi: int = 60,
+    sandbox: bool = False,
 ) -> dict:
     """The first page with the label outlines drawn, as a PNG, and the run's totals."""
     check_can_edit(actor, workspace)
-    count = _count_checked(workspace, source, options)
+    count = _count_checked(workspace, source, options, sandbox)
     per_page = options.sheet.per_sheet - options.start_at + 1
-    codes = list(_selected(workspace, source)[: -(-per_page // options.copies)])
+    codes = list(_selected(workspace, source, sandbox)[: -(-per_page // options.copies)])
     labels_check_print_size(codes=codes, options=options)
     proof = dataclasses.replace(options.design, outlines=True)
     pdf = engine.write_labels(_items(codes, options), options.sheet, proof,
@@ -308,15 +318,20 @@ def labels_proof(
     }
 
 
-def labels_start(*, workspace: Workspace, actor: User, source: dict, options: LabelOptions) -> Job:
+def labels_start(
+    *, workspace: Workspace, actor: User, source: dict, options: LabelOptions, sandbox: bool = False
+) -> Job:
     """Queue the PDF of a large selection as a job (its result file is the PDF)."""
     check_can_edit(actor, workspace)
-    count = _count_checked(workspace, source, options)
-    labels_check_print_size(codes=_selected(workspace, source).iterator(2000), options=options)
+    count = _count_checked(workspace, source, options, sandbox)
+    labels_check_print_size(
+        codes=_selected(workspace, source, sandbox).iterator(2000), options=options
+    )
     return job_create(
         workspace=workspace,
         actor=actor,
         kind=JobKind.LABELS,
         total=count,
         params={"source": source, **options.to_params()},
+        sandbox=sandbox,
     )

@@ -43,11 +43,26 @@ def check_can_edit(actor: User, workspace: Workspace) -> None:
 
 
 def job_create(
-    *, workspace: Workspace, actor: User, kind: str, total: int, params: dict, input_file=None
+    *,
+    workspace: Workspace,
+    actor: User,
+    kind: str,
+    total: int,
+    params: dict,
+    input_file=None,
+    sandbox: bool = False,
 ) -> Job:
-    """A queued job whose task is enqueued once the caller's transaction commits."""
+    """A queued job whose task is enqueued once the caller's transaction commits; a sandbox
+    job (`sandbox`) works on the sandbox's codes only."""
     check_can_edit(actor, workspace)
-    job = Job(workspace=workspace, created_by=actor, kind=kind, total=total, params=params)
+    job = Job(
+        workspace=workspace,
+        created_by=actor,
+        kind=kind,
+        total=total,
+        params=params,
+        is_test=bool(sandbox),
+    )
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=False)
     job.save()

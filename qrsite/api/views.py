@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from qrsite.api import idempotency, ratelimit
+from qrsite.api import idempotency, ratelimit, usage
 from qrsite.api.errors import ERROR_CODES, ApiError
 from qrsite.api.permissions import required_scope
 from qrsite.api.renderers import JSONRenderer
@@ -122,6 +122,10 @@ class ApiMixin:
         if state is not None:
             for name, value in state.headers().items():
                 response[name] = value
+        # `_auth`, not `auth`: reading `auth` would authenticate a request refused before that.
+        principal = getattr(request, "_auth", None)
+        if getattr(principal, "api_key", None) is not None:
+            usage.usage_record(bucket=principal.bucket, status=response.status_code)
         record = getattr(self, "_idempotency_record", None)
         if record is not None:
             self._idempotency_record = None
@@ -150,6 +154,11 @@ class ApiMixin:
     @property
     def workspace(self):
         return self.request.auth.workspace
+
+    @property
+    def sandbox(self) -> bool:
+        """True for a test key: every read and write stays in the workspace's sandbox."""
+        return bool(getattr(self.request.auth, "is_test", False))
 
     @property
     def actor(self):

@@ -1,11 +1,15 @@
 """Every endpoint × every kind of caller → the documented status, and nothing written on refusal.
 
-Callers: no key, a revoked key, an expired key, Acme keys of scope read / write / admin, and
-Globex's admin key (another workspace). Refusals: 401 for missing/revoked/expired credentials,
-403 when the scope is too small (checked before any lookup), 404 for another workspace's
-objects. Bulk update/delete name their ids in the body, so a foreign id is a 400 listing it.
+Callers: no key, a revoked key, an expired key, Acme keys of scope read / write / admin, Acme
+test keys (the sandbox) of the same scopes, and Globex's admin key (another workspace).
+Refusals: 401 for missing/revoked/expired credentials, 403 when the scope is too small (checked
+before any lookup), 404 for another workspace's objects — and for the other mode's: a test key
+on a live object and a live key on a sandbox object. Bulk update/delete name their ids in the
+body, so a foreign id is a 400 listing it.
 """
 
+import io
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -13,12 +17,13 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
+from PIL import Image
 
 from accounts import services as account_services
 from accounts.api.authentication import key_bucket, member_bucket_suffix
 from accounts.models import ApiKey, Membership
 from codes import services as code_services
-from codes.models import CampaignGroup, DestinationChange, QRCode
+from codes.models import BrandTemplate, CampaignGroup, DestinationChange, LogoAsset, QRCode
 from jobs.models import Job
 from qrsite.api.models import IdempotencyRecord
 from tests.api.conftest import ApiClient, make_key
@@ -36,7 +41,9 @@ class Endpoint:
     ok: int
     body: dict | None = None
     foreign: int | None = None  # status for another workspace's key; None: same as ok
-    multipart: bool = False  # an upload: `body` holds the form fields, a CSV is attached
+    multipart: str | None = None  # an upload ("csv" or "png"): `body` holds the form fields
+    shared: bool = False  # a workspace setting both modes read (brand styles)
+    test_only: bool = False  # changes the sandbox: live keys get 403 test_mode_only
 
     def __str__(self):
         return f"{self.method} {self.url}"
@@ -117,14 +124,22 @@ ENDPOINTS = [
         "write",
         202,
         {"mapping": '{{"url": "destination"}}'},
-        multipart=True,
+        multipart="csv",
     ),
     Endpoint("post", "/api/v1/exports", "write", 202, {"codes": ["{code}"]}, foreign=400),
     Endpoint("post", "/api/v1/labels", "write", 200, {"codes": ["{code}"]}, foreign=400),
     Endpoint("get", "/api/v1/label-sheets", "read", 200),
+    Endpoint("get", "/api/v1/logos", "read", 200),
+    Endpoint("post", "/api/v1/logos", "write", 201, {"name": "Acme"}, multipart="png"),
+    Endpoint("get", "/api/v1/logos/{logo}", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/templates", "read", 200),
+    Endpoint("get", "/api/v1/templates/{template}", "read", 200, foreign=404, shared=True),
+    Endpoint("get", "/api/v1/usage", "read", 200),
+    Endpoint("post", "/api/v1/sandbox/wipe", "write", 200, {}, test_only=True),
 ]
 
-CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]
+TEST_CALLERS = ["test_read", "test_write", "test_admin"]
+CALLERS = ["none", "revoked", "expired", "read", "write", "admin", *TEST_CALLERS, "other_workspace"]
 REFUSAL_CODES = {
     "none": "not_authenticated",
     "revoked": "api_key_revoked",
@@ -136,16 +151,29 @@ def expected_status(endpoint: Endpoint, caller: str) -> int:
     if caller in REFUSAL_CODES:
         return 401
     if caller == "other_workspace":
+        return 403 if endpoint.test_only else endpoint.foreign or endpoint.ok
+    is_test = caller in TEST_CALLERS
+    if RANK[caller.removeprefix("test_")] < RANK[endpoint.scope]:
+        return 403
+    if is_test and not endpoint.shared:
+        # Acme's live objects are as unknown to its sandbox as another workspace's.
         return endpoint.foreign or endpoint.ok
-    return 403 if RANK[caller] < RANK[endpoint.scope] else endpoint.ok
+    if endpoint.test_only and not is_test:
+        return 403
+    return endpoint.ok
 
 
-@pytest.fixture
-def acme_objects(alice, acme, settings):
-    # Webhook endpoints on 127.0.0.1 (nothing listens there; no test here sends anything).
-    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-    settings.WEBHOOKS_ALLOW_HTTP = True
-    group = code_services.group_create(workspace=acme, actor=alice, name="Spring launch")
+def png_bytes(color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def make_objects(alice, acme, *, sandbox: bool) -> dict:
+    """One of everything the endpoints name, in the live data or in the sandbox."""
+    group = code_services.group_create(
+        workspace=acme, actor=alice, name="Spring launch", sandbox=sandbox
+    )
     code = code_services.code_create(
         workspace=acme,
         actor=alice,
@@ -153,6 +181,7 @@ def acme_objects(alice, acme, settings):
         destination="https://example.com/first",
         group=group,
         name="Menu",
+        sandbox=sandbox,
     )
     first_change = code.destination_changes.get()
     code_services.code_change_destination(
@@ -160,14 +189,28 @@ def acme_objects(alice, acme, settings):
     )
     actor = Membership.objects.get(user=alice, workspace=acme)
     spare_key, _ = account_services.api_key_create(
-        workspace=acme, actor=actor, name="spare", scope="read"
+        workspace=acme, actor=actor, name="spare", scope="read", test=sandbox
     )
     endpoint, _ = webhook_services.endpoint_create(
-        workspace=acme, actor=actor, url="http://127.0.0.1:9/hooks", events=["*"]
+        workspace=acme,
+        actor=actor,
+        url="http://127.0.0.1:9/hooks",
+        events=["*"],
+        sandbox=sandbox,
     )
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint, actor=actor)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(state="succeeded")
-    job = Job.objects.create(workspace=acme, kind="import", created_by=alice, status="running")
+    job = Job.objects.create(
+        workspace=acme, kind="import", created_by=alice, status="running", is_test=sandbox
+    )
+    logo = code_services.logo_create(
+        workspace=acme, actor=alice, data=png_bytes(), name="Acme", sandbox=sandbox
+    )
+    template = BrandTemplate.objects.filter(workspace=acme).first() or (
+        code_services.brand_template_create(
+            workspace=acme, actor=alice, name="Acme primary", style={"foreground_color": "#112233"}
+        )
+    )
     job.result_file.save("results.csv", ContentFile(b"row\n"), save=False)
     job.errors_file.save("errors.csv", ContentFile(b"row\n"), save=True)
     return {
@@ -178,7 +221,17 @@ def acme_objects(alice, acme, settings):
         "key": spare_key.public_id,
         "webhook": endpoint.public_id,
         "delivery": delivery.public_id,
+        "logo": logo.public_id,
+        "template": template.public_id,
     }
+
+
+@pytest.fixture
+def acme_objects(alice, acme, settings):
+    # Webhook endpoints on 127.0.0.1 (nothing listens there; no test here sends anything).
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    return make_objects(alice, acme, sandbox=False)
 
 
 @pytest.fixture
@@ -190,37 +243,48 @@ def callers(alice, acme, charlie, globex, revoked_key, expired_key):
         "read": make_key(alice, acme, "read"),
         "write": make_key(alice, acme, "write"),
         "admin": make_key(alice, acme, "admin"),
+        "test_read": make_key(alice, acme, "read", test=True),
+        "test_write": make_key(alice, acme, "write", test=True),
+        "test_admin": make_key(alice, acme, "admin", test=True),
         "other_workspace": make_key(charlie, globex, "admin"),
     }
 
 
-def acme_state(acme):
-    """Everything a request could write in Acme."""
+def acme_state(acme, *, sandbox=False):
+    """Everything a request could write in one mode of Acme (its live data by default)."""
+    live_keys = ApiKey.objects.filter(workspace=acme, is_test=sandbox)
     return {
         "codes": sorted(
-            QRCode.objects.filter(workspace=acme).values_list(
+            QRCode.objects.filter(workspace=acme, is_test=sandbox).values_list(
                 "public_id", "name", "is_active", "deleted_at", "destination", "group_id"
             )
         ),
         "groups": sorted(
-            CampaignGroup.objects.filter(workspace=acme).values_list("public_id", "name")
+            CampaignGroup.objects.filter(workspace=acme, is_test=sandbox).values_list(
+                "public_id", "name"
+            )
         ),
-        "changes": DestinationChange.objects.filter(workspace=acme).count(),
-        "keys": sorted(ApiKey.objects.filter(workspace=acme).values_list("public_id", "revoked")),
+        "logos": sorted(
+            LogoAsset.objects.filter(workspace=acme, is_test=sandbox).values_list("public_id")
+        ),
+        "changes": DestinationChange.objects.filter(workspace=acme, code__is_test=sandbox).count(),
+        "keys": sorted(live_keys.values_list("public_id", "revoked")),
         "webhooks": sorted(
-            WebhookEndpoint.objects.filter(workspace=acme).values_list(
+            WebhookEndpoint.objects.filter(workspace=acme, is_test=sandbox).values_list(
                 "public_id", "description", "secret", "is_enabled"
             )
         ),
-        "deliveries": WebhookDelivery.objects.filter(endpoint__workspace=acme).count(),
+        "deliveries": WebhookDelivery.objects.filter(
+            endpoint__workspace=acme, endpoint__is_test=sandbox
+        ).count(),
         "jobs": sorted(
-            Job.objects.filter(workspace=acme).values_list(
+            Job.objects.filter(workspace=acme, is_test=sandbox).values_list(
                 "public_id", "status", "cancel_requested_at"
             )
         ),
         "idempotency": IdempotencyRecord.objects.filter(
-            Q(principal__in=[key_bucket(key) for key in ApiKey.objects.filter(workspace=acme)])
-            | Q(principal__endswith=member_bucket_suffix(acme))
+            Q(principal__in=[key_bucket(key) for key in live_keys])
+            | (Q(principal__endswith=member_bucket_suffix(acme)) if not sandbox else Q(pk=None))
         ).count(),
     }
 
@@ -239,9 +303,12 @@ def _send(client, endpoint, url, body, key, **kwargs):
     if endpoint.method == "get":
         return client.get(url)
     if endpoint.multipart:
-        csv_file = SimpleUploadedFile("codes.csv", b"url\nhttps://example.com/up\n", "text/csv")
+        if endpoint.multipart == "png":
+            upload = SimpleUploadedFile("logo.png", png_bytes((10, 120, 40)), "image/png")
+        else:
+            upload = SimpleUploadedFile("codes.csv", b"url\nhttps://example.com/up\n", "text/csv")
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return Client(headers=headers).post(url, {**body, "file": csv_file}, **kwargs)
+        return Client(headers=headers).post(url, {**body, "file": upload}, **kwargs)
     return getattr(client, endpoint.method)(url, body, **kwargs)
 
 
@@ -265,16 +332,60 @@ def test_permission_matrix(endpoint, caller, callers, acme_objects, acme):
         if caller in REFUSAL_CODES:
             assert error["code"] == REFUSAL_CODES[caller]
             assert response["WWW-Authenticate"].startswith("Bearer")
+        elif (
+            status == 403 and endpoint.test_only and caller in ("write", "admin", "other_workspace")
+        ):
+            assert error["code"] == "test_mode_only"
         elif status == 403:
             assert error["code"] == "insufficient_scope"
             assert endpoint.scope in error["message"]
         elif status == 404:
             assert error["code"] == "not_found"
         assert acme_state(acme) == before, "a refused request wrote something"
-    if caller == "other_workspace" and status < 400:
-        # Served in Globex: nothing of Acme's is visible or changed.
+    if caller in ("other_workspace", *TEST_CALLERS) and status < 400:
+        # Served in Globex, or in Acme's sandbox: nothing of Acme's live data is visible or
+        # changed (brand styles are the workspace's settings, shared by both modes).
         assert acme_state(acme) == before
         assert acme_objects["code"].encode() not in response.content
+        assert acme_objects["group"].encode() not in response.content
+        assert acme_objects["logo"].encode() not in response.content
+
+
+# Every endpoint that names an object, asked by a live key about a sandbox object.
+NAMED = [e for e in ENDPOINTS if re.search(r"\{\w+\}", f"{e.url} {e.body}")]
+
+
+@pytest.mark.parametrize("endpoint", NAMED, ids=str)
+def test_live_key_gets_404_for_sandbox_objects(endpoint, alice, acme, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    sandbox_objects = make_objects(alice, acme, sandbox=True)
+    key = make_key(alice, acme, "admin")
+    url = endpoint.url.format(**sandbox_objects)
+    body = _fill(endpoint.body, sandbox_objects)
+    before = acme_state(acme, sandbox=True)
+
+    response = _send(ApiClient(key), endpoint, url, body, key)
+
+    expected = endpoint.ok if endpoint.shared else endpoint.foreign or endpoint.ok
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        assert response.json()["error"]["code"] in ("not_found", "validation_error")
+    assert acme_state(acme, sandbox=True) == before, "a live key changed the sandbox"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/codes", "/api/v1/groups", "/api/v1/logos"])
+def test_lists_show_only_the_callers_mode(path, alice, acme, callers, acme_objects):
+    sandbox_objects = make_objects(alice, acme, sandbox=True)
+
+    live = ApiClient(callers["read"]).get(path).content
+    test = ApiClient(callers["test_read"]).get(path).content
+
+    kind = path.rsplit("/", 1)[-1].removesuffix("s")
+    assert acme_objects[kind].encode() in live
+    assert sandbox_objects[kind].encode() not in live
+    assert sandbox_objects[kind].encode() in test
+    assert acme_objects[kind].encode() not in test
 
 
 def test_other_workspace_sees_none_of_acmes_codes_in_lists(callers, acme_objects):
@@ -422,7 +533,8 @@ def test_demoted_creators_key_has_the_scope_of_the_new_role(endpoint, demotion, 
     response = _send(client, endpoint, url, body, key)
 
     allowed = min(RANK[key_scope], ROLE_RANK[new_role]) >= RANK[endpoint.scope]
-    assert response.status_code == (endpoint.ok if allowed else 403), response.content[:300]
+    ok = 403 if endpoint.test_only else endpoint.ok  # a live key never wipes the sandbox
+    assert response.status_code == (ok if allowed else 403), response.content[:300]
     if not allowed:
         assert response.json()["error"]["code"] == "insufficient_scope"
         assert acme_state(acme) == before, "a refused request wrote something"

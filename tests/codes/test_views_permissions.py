@@ -52,6 +52,7 @@ VIEWS = [
     ("post", "codes:template_edit", ["template"], WRITE),
     ("post", "codes:template_delete", ["template"], WRITE),
     ("get", "codes:template_image", ["template"], READ),
+    ("post", "codes:sandbox_wipe", [], WRITE),
 ]
 ALLOWED = {200, 302, 400, 422}
 

@@ -50,10 +50,12 @@ EVENT_EXAMPLES = [
 ]
 
 
-def _group(workspace, value):
+def _group(workspace, value, *, sandbox: bool):
     if value in (None, ""):
         return None
-    groups = code_selectors.group_list_for_workspace(workspace=workspace, include_archived=True)
+    groups = code_selectors.group_list_for_workspace(
+        workspace=workspace, include_archived=True, sandbox=sandbox
+    )
     field = "public_id" if value.startswith("grp_") else "slug"
     group = groups.filter(**{field: value}).first()
     if group is None:
@@ -79,7 +81,7 @@ class WebhookViewSet(ApiViewSet):
 
     def _endpoint(self):
         return selectors.endpoint_get_for_workspace(
-            workspace=self.workspace, public_id=self.kwargs["id"]
+            workspace=self.workspace, public_id=self.kwargs["id"], sandbox=self.sandbox
         )
 
     def _input(self, serializer_class):
@@ -87,7 +89,7 @@ class WebhookViewSet(ApiViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "group" in data:
-            data["group"] = _group(self.workspace, data["group"])
+            data["group"] = _group(self.workspace, data["group"], sandbox=self.sandbox)
         return data
 
     @extend_schema(
@@ -98,7 +100,7 @@ class WebhookViewSet(ApiViewSet):
     )
     def list(self, request):
         page = self.paginate_queryset(
-            selectors.endpoint_list_for_workspace(workspace=self.workspace)
+            selectors.endpoint_list_for_workspace(workspace=self.workspace, sandbox=self.sandbox)
         )
         return self.get_paginated_response(WebhookEndpointSerializer(page, many=True).data)
 
@@ -131,7 +133,10 @@ class WebhookViewSet(ApiViewSet):
     def create(self, request):
         data = self._input(WebhookEndpointCreateSerializer)
         endpoint, secret = services.endpoint_create(
-            workspace=self.workspace, actor=self.principal.membership, **data
+            workspace=self.workspace,
+            actor=self.principal.membership,
+            sandbox=self.sandbox,
+            **data,
         )
         body = {**WebhookEndpointSerializer(endpoint).data, "secret": secret}
         response = Response(body, status=status.HTTP_201_CREATED)
