@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     IMPORT = "import", "Import"
     BULK_CREATE = "bulk_create", "Bulk create"
     EXPORT = "export", "Export"
+    # Run by the tickets app, which registers its runner (jobs.services.runner.runner_register).
+    TICKET_IMPORT = "ticket_import", "Ticket import"
 
 
 class Status(models.TextChoices):
