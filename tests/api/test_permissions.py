@@ -7,12 +7,14 @@ objects. Bulk update/delete name their ids in the body, so a foreign id is a 400
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.api.authentication import key_bucket, member_bucket_suffix
@@ -22,6 +24,8 @@ from codes.models import CampaignGroup, DestinationChange, QRCode
 from jobs.models import Job
 from qrsite.api.models import IdempotencyRecord
 from tests.api.conftest import ApiClient, make_key
+from tickets import services as ticket_services
+from tickets.models import CheckIn, Event, Ticket
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -37,6 +41,7 @@ class Endpoint:
     body: dict | None = None
     foreign: int | None = None  # status for another workspace's key; None: same as ok
     multipart: bool = False  # an upload: `body` holds the form fields, a CSV is attached
+    check_in: bool = False  # also needs a role that checks in (not a viewer): tickets app
 
     def __str__(self):
         return f"{self.method} {self.url}"
@@ -120,6 +125,75 @@ ENDPOINTS = [
         multipart=True,
     ),
     Endpoint("post", "/api/v1/exports", "write", 202, {"codes": ["{code}"]}, foreign=400),
+    # Event tickets: check-ins and the kit need only read (plus a role that checks in).
+    Endpoint("get", "/api/v1/events", "read", 200),
+    Endpoint(
+        "post",
+        "/api/v1/events",
+        "write",
+        201,
+        {"name": "Gala", "starts_at": "2030-01-01T18:00Z", "ends_at": "2030-01-01T23:00Z"},
+    ),
+    Endpoint("get", "/api/v1/events/{event}", "read", 200, foreign=404),
+    Endpoint("patch", "/api/v1/events/{event}", "write", 200, {"venue": "Pier 4"}, foreign=404),
+    Endpoint("delete", "/api/v1/events/{event}", "write", 204, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/checkin-kit", "read", 200, foreign=404, check_in=True),
+    Endpoint("get", "/api/v1/events/{event}/stats", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/checkins", "read", 200, foreign=404),
+    Endpoint(
+        "post", "/api/v1/events/{event}/checkins/{checkin}/undo", "write", 200, {}, foreign=404
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets", "read", 200, foreign=404),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets", "write", 201, {"holder_name": "Ada"}, foreign=404
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/events/{event}/tickets/import",
+        "write",
+        202,
+        {"mapping": '{{"url": "holder_name"}}'},
+        foreign=404,
+        multipart=True,
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}", "read", 200, foreign=404),
+    Endpoint(
+        "patch",
+        "/api/v1/events/{event}/tickets/{ticket}",
+        "write",
+        200,
+        {"ticket_type": "VIP"},
+        foreign=404,
+    ),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets/{ticket}/revoke", "write", 200, {}, foreign=404
+    ),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets/{ticket}/reissue", "write", 200, {}, foreign=404
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}/image", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}/pdf", "read", 200, foreign=404),
+    Endpoint(
+        "post",
+        "/api/v1/checkins",
+        "read",
+        200,
+        {"event": "{event}", "payload": "{payload}", "gate": "A"},
+        foreign=404,
+        check_in=True,
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/checkins/batch",
+        "read",
+        200,
+        {
+            "event": "{event}",
+            "items": [{"payload": "{payload}", "nonce": "n-1", "scanned_at": "2026-01-01T10:00Z"}],
+        },
+        foreign=404,
+        check_in=True,
+    ),
 ]
 
 CALLERS = ["none", "revoked", "expired", "read", "write", "admin", "other_workspace"]
@@ -168,7 +242,24 @@ def acme_objects(alice, acme, settings):
     job = Job.objects.create(workspace=acme, kind="import", created_by=alice, status="running")
     job.result_file.save("results.csv", ContentFile(b"row\n"), save=False)
     job.errors_file.save("errors.csv", ContentFile(b"row\n"), save=True)
+    event = ticket_services.event_create(
+        workspace=acme,
+        actor=alice,
+        name="Gala",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=4),
+    )
+    first, second = ticket_services.ticket_issue_many(
+        event=event, actor=alice, items=[{"holder_name": "Ada"}, {"holder_name": "Alan"}]
+    )
+    admitted = ticket_services.checkin_record(
+        event=event, actor=alice, item=ticket_services.ScanItem(second.payload, gate="A")
+    )
     return {
+        "event": event.public_id,
+        "ticket": first.public_id,
+        "payload": first.payload,
+        "checkin": admitted.checkin.public_id,
         "job": job.public_id,
         "code": code.public_id,
         "group": group.public_id,
@@ -215,6 +306,15 @@ def acme_state(acme):
             Job.objects.filter(workspace=acme).values_list(
                 "public_id", "status", "cancel_requested_at"
             )
+        ),
+        "events": sorted(Event.objects.filter(workspace=acme).values_list("public_id", "venue")),
+        "tickets": sorted(
+            Ticket.objects.filter(workspace=acme).values_list(
+                "public_id", "status", "payload", "ticket_type"
+            )
+        ),
+        "checkins": sorted(
+            CheckIn.objects.filter(event__workspace=acme).values_list("public_id", "undone_at")
         ),
         "idempotency": IdempotencyRecord.objects.filter(
             Q(principal__in=[key_bucket(key) for key in ApiKey.objects.filter(workspace=acme)])
@@ -420,6 +520,12 @@ def test_demoted_creators_key_has_the_scope_of_the_new_role(endpoint, demotion, 
     response = _send(client, endpoint, url, body, key)
 
     allowed = min(RANK[key_scope], ROLE_RANK[new_role]) >= RANK[endpoint.scope]
+    if endpoint.check_in and new_role == "viewer":
+        # The scope allows it, the role does not: viewers do not check tickets in.
+        assert response.status_code == 403, response.content[:300]
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert acme_state(acme) == before
+        return
     assert response.status_code == (endpoint.ok if allowed else 403), response.content[:300]
     if not allowed:
         assert response.json()["error"]["code"] == "insufficient_scope"
