@@ -104,6 +104,7 @@ def checkin_kit(*, event: Event) -> dict:
     return {
         "event": event.public_id,
         "name": event.name,
+        "time_zone": event.time_zone,
         "tag": bytes(event.tag).hex(),
         "public_key": bytes(event.public_key).hex(),
         "algorithm": "Ed25519",
@@ -175,4 +176,5 @@ def event_stats(*, event: Event, now: datetime | None = None) -> dict:
         "per_15_minutes": series,
         "conflicts": CheckIn.objects.filter(event=event, conflict=True).count(),
         "refused": dict(refusals),
+        "refused_total": sum(refusals.values()),
     }
