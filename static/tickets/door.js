@@ -52,8 +52,11 @@ function b45decode(text) {
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const fromHex = (text) => new Uint8Array(text.match(/../g).map((h) => parseInt(h, 16)));
 
+// Not trim(): a space is a Base45 digit, and one code in ~20 starts or ends with one.
+const unwrap = (text) => text.replace(/^[\r\n\t]+|[\r\n\t]+$/g, "");
+
 function readCredential(text) {
-  text = text.trim().toUpperCase();
+  text = unwrap(text).toUpperCase();
   if (!text || text.length > MAX_TEXT) return null;
   const raw = b45decode(text);
   if (!raw || raw.length !== CREDENTIAL_BYTES || raw[0] !== 1) return null;
@@ -301,8 +304,8 @@ async function checkOffline(payload, gate) {
 }
 
 async function checkIn(payload) {
-  payload = payload.trim();
-  if (!payload) return;
+  payload = unwrap(payload);
+  if (!payload.trim()) return;
   const gate = $("gate").value;
   const nonce = newNonce();
   if (online) {

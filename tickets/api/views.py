@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -21,18 +22,18 @@ from qrsite.api.views import ApiView
 from tickets import selectors, services
 from tickets.api.serializers import (
     CheckInBatchSerializer,
-    CheckInItemSerializer,
     CheckInRequestSerializer,
     CheckInSerializer,
     EventSerializer,
     EventWriteSerializer,
     TicketSerializer,
     TicketWriteSerializer,
+    checkin_item_clean,
     outcome_data,
 )
 from tickets.imports import ticket_import_upload
 from tickets.rendering import FORMATS, ticket_image, ticket_pdf
-from tickets.services._common import check_can_check_in
+from tickets.services._common import check_can_check_in, role_known
 from tickets.services.checkins import ScanItem
 from tickets.services.tickets import ItemErrors
 
@@ -311,7 +312,9 @@ class CheckinUndoView(_EventMixin, ApiView):
 
 
 def _event_from_body(view, public_id):
-    return selectors.event_get_for_workspace(workspace=view.workspace, public_id=public_id)
+    event = selectors.event_get_for_workspace(workspace=view.workspace, public_id=public_id)
+    role_known(view.actor, event.workspace_id, view.principal.membership.role)
+    return event
 
 
 @extend_schema(tags=["tickets"])
@@ -359,13 +362,12 @@ class CheckinBatchView(ApiView):
         event = _event_from_body(self, data["event"])
         items = []
         for index, raw in enumerate(data["items"]):
-            serializer = CheckInItemSerializer(data=raw)
-            if not serializer.is_valid():
-                field, messages = next(iter(serializer.errors.items()))
-                raise ApiError(
-                    "validation_error", str(messages[0]), field=f"items[{index}].{field}"
-                )
-            item = serializer.validated_data
+            try:
+                item = checkin_item_clean(raw)
+            except ValidationError as exc:
+                field, messages = next(iter(exc.message_dict.items()))
+                name = f"items[{index}].{field}" if field else f"items[{index}]"
+                raise ApiError("validation_error", messages[0], field=name) from None
             items.append(
                 ScanItem(
                     payload=item["payload"],

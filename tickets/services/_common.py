@@ -19,6 +19,12 @@ def _role(actor: User, workspace_id: int) -> str | None:
     return memo[workspace_id]
 
 
+def role_known(actor: User, workspace_id: int, role: str) -> None:
+    """Tell the checks a role the caller has just read (API authentication reads the
+    membership), so a check-in does not read it again."""
+    actor.__dict__.setdefault("_ticket_roles", {})[workspace_id] = role
+
+
 def check_can_edit(actor: User, workspace_id: int) -> None:
     """Strangers get 404 (they must not learn the event exists); viewers and door staff 403."""
     if actor.is_superuser or actor.is_staff:

@@ -194,12 +194,23 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
         .filter(event=event, serial__in=serials)
         .order_by("pk")
     }
-    revoked = set(
-        RevokedCredential.objects.filter(event=event, serial__in=serials).values_list(
-            "serial", "nonce"
-        )
-    )
-    revoked = {(serial, bytes(nonce)) for serial, nonce in revoked}
+    # Only a code whose nonce is not its ticket's current one can be on the revocation list
+    # (a revoked ticket says so itself): most calls need not read the list at all.
+    stale = {
+        verdict.serial
+        for (verdict, nonce) in verdicts
+        if verdict.serial is not None
+        and (ticket := tickets.get(verdict.serial)) is not None
+        and bytes(ticket.nonce) != nonce
+    }
+    revoked = set()
+    if stale:
+        revoked = {
+            (serial, bytes(nonce))
+            for serial, nonce in RevokedCredential.objects.filter(
+                event=event, serial__in=stale
+            ).values_list("serial", "nonce")
+        }
     admitted = {
         c.ticket_id: c
         for c in CheckIn.objects.filter(
@@ -268,8 +279,9 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
         )
 
     if demoted:
-        for row in demoted:
-            CheckIn.objects.filter(pk=row.pk).update(result=Result.ALREADY_USED, conflict=True)
+        CheckIn.objects.filter(pk__in=[row.pk for row in demoted]).update(
+            result=Result.ALREADY_USED, conflict=True
+        )
     CheckIn.objects.bulk_create([row for _, row in new_rows])
     for index, item in enumerate(items):
         if outcomes[index] is None:  # a duplicate nonce inside this upload
