@@ -171,9 +171,9 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
     nonces = [i.client_nonce for i in items if i.client_nonce]
     stored = {
         c.client_nonce: c
-        for c in CheckIn.objects.filter(event=event, client_nonce__in=nonces).select_related(
-            "ticket"
-        )
+        for c in CheckIn.objects.filter(event=event, client_nonce__in=nonces)
+        .select_related("ticket")
+        .order_by()
     }
     other_events: dict[bytes, Event | None] = {}
     verdicts: list[tuple[_Verdict, bytes | None]] = []
@@ -217,7 +217,7 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
             ticket__in=[t.pk for t in tickets.values()],
             result=Result.VALID,
             undone_at__isnull=True,
-        )
+        ).order_by()
     }
 
     outcomes: list[Outcome | None] = [None] * len(items)
