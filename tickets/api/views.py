@@ -12,11 +12,13 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from jobs.api.serializers import JobSerializer
 from qrsite.api.errors import ApiError
 from qrsite.api.views import ApiView
 from tickets import selectors, services
@@ -36,6 +38,18 @@ from tickets.rendering import FORMATS, ticket_image, ticket_pdf
 from tickets.services._common import check_can_check_in, role_known
 from tickets.services.checkins import ScanItem
 from tickets.services.tickets import ItemErrors
+
+
+def _paginated(name, serializer_class):
+    """The schema of a cursor page (what `_page` answers)."""
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
 
 
 def _page(view, queryset, serializer_class, ordering):
@@ -67,7 +81,11 @@ class _EventMixin:
 
 @extend_schema(tags=["tickets"])
 class EventListView(ApiView):
-    @extend_schema(summary="List events", responses={200: EventSerializer(many=True)})
+    @extend_schema(
+        summary="List events",
+        operation_id="events_list",
+        responses={200: _paginated("PaginatedEvents", EventSerializer)},
+    )
     def get(self, request):
         events = selectors.event_list_for_workspace(workspace=self.workspace)
         return _page(self, events, EventSerializer, ("-starts_at", "-id"))
@@ -133,7 +151,11 @@ class EventStatsView(_EventMixin, ApiView):
 
 @extend_schema(tags=["tickets"])
 class TicketListView(_EventMixin, ApiView):
-    @extend_schema(summary="List an event's tickets", responses={200: TicketSerializer(many=True)})
+    @extend_schema(
+        summary="List an event's tickets",
+        operation_id="events_tickets_list",
+        responses={200: _paginated("PaginatedTickets", TicketSerializer)},
+    )
     def get(self, request, event_id):
         tickets = selectors.ticket_list_for_event(
             event=self.event(),
@@ -196,7 +218,9 @@ class TicketImportView(_EventMixin, ApiView):
         return settings.JOBS_IMPORT_MAX_BYTES + 1024 * 1024
 
     @extend_schema(
-        summary="Issue tickets from a spreadsheet (a job)", request=TicketImportSerializer
+        summary="Issue tickets from a spreadsheet (a job)",
+        request={"multipart/form-data": TicketImportSerializer},
+        responses={202: JobSerializer},
     )
     def post(self, request, event_id):
         from jobs.api.views import accepted
@@ -264,7 +288,14 @@ class TicketReissueView(_EventMixin, ApiView):
 
 @extend_schema(tags=["tickets"])
 class TicketImageView(_EventMixin, ApiView):
-    @extend_schema(summary="A ticket's QR code (?format=png|svg|pdf&size=400)")
+    @extend_schema(
+        summary="A ticket's QR code (?format=png|svg|pdf&size=400)",
+        responses={
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/svg+xml"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, event_id, ticket_id):
         ticket = self.ticket()
         fmt = request.query_params.get("format", "png")
@@ -284,7 +315,10 @@ class TicketImageView(_EventMixin, ApiView):
 
 @extend_schema(tags=["tickets"])
 class TicketPdfView(_EventMixin, ApiView):
-    @extend_schema(summary="The printable ticket (PDF)")
+    @extend_schema(
+        summary="The printable ticket (PDF)",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def get(self, request, event_id, ticket_id):
         ticket = self.ticket()
         response = HttpResponse(ticket_pdf(ticket=ticket), content_type="application/pdf")
@@ -294,7 +328,11 @@ class TicketPdfView(_EventMixin, ApiView):
 
 @extend_schema(tags=["tickets"])
 class EventCheckinListView(_EventMixin, ApiView):
-    @extend_schema(summary="The event's check-ins", responses={200: CheckInSerializer(many=True)})
+    @extend_schema(
+        summary="The event's check-ins",
+        operation_id="events_checkins_list",
+        responses={200: _paginated("PaginatedCheckIns", CheckInSerializer)},
+    )
     def get(self, request, event_id):
         checkins = selectors.checkin_list_for_event(event=self.event())
         return _page(self, checkins, CheckInSerializer, ("scanned_at", "id"))
