@@ -81,11 +81,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     EDITOR = "editor", "Editor"
     VIEWER = "viewer", "Viewer"
+    # Door staff: sees the workspace like a viewer and may check tickets in (tickets app).
+    DOOR = "door", "Door staff"
 
 
 # Who may do what; views, the API and services all ask these sets rather than compare roles.
 ROLES_THAT_EDIT = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
 ROLES_THAT_MANAGE = frozenset({Role.OWNER, Role.ADMIN})
+# Who may use an event's door page and check-in API (viewers too when the event allows it).
+ROLES_THAT_CHECK_IN = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.DOOR})
 
 
 class Workspace(models.Model):
@@ -195,6 +199,8 @@ ROLE_SCOPES = {
     Role.ADMIN: ApiScope.ADMIN,
     Role.EDITOR: ApiScope.WRITE,
     Role.VIEWER: ApiScope.READ,
+    # Check-ins need only the read scope (and a role that checks in): door staff edit nothing.
+    Role.DOOR: ApiScope.READ,
 }
 
 

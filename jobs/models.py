@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     BULK_CREATE = "bulk_create", "Bulk create"
     EXPORT = "export", "Export"
     LABELS = "labels", "Label sheets"
+    # Run by the tickets app, which registers its runner (jobs.services.runner.runner_register).
+    TICKET_IMPORT = "ticket_import", "Ticket import"
 
 
 class Status(models.TextChoices):

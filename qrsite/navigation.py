@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Groups", "codes:group_list", "folder"),
     ("Analytics", "analytics:workspace", "chart"),
     ("Jobs", "jobs:list", "jobs"),
+    ("Events", "tickets:event_list", "ticket"),
     ("Settings", "settings:general", "gear"),
 ]
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "analytics",
     "jobs",
     "webhooks",
+    "tickets",
 ]
 
 MIDDLEWARE = [
@@ -509,3 +510,8 @@ CELERY_BEAT_SCHEDULE["login-records-purge"] = {
     "task": "accounts.login_records_purge_task",
     "schedule": 900.0,
 }
+
+# --- Event tickets (issue 17) -------------------------------------------------------------------
+# Seals each event's Ed25519 private key at rest; blank: derived from SECRET_KEY (docs/tickets.md).
+TICKET_KEY = env.str("TICKET_KEY", default="") or SECRET_KEY
+TICKETS_BATCH_MAX_ITEMS = env.int("TICKETS_BATCH_MAX_ITEMS", default=10_000)

@@ -11,10 +11,11 @@ from codes.views.home import home
 from jobs.api.urls import urlpatterns as jobs_api
 from qrsite.api.urls import api_urlpatterns
 from qrsite.health import healthz, readiness
+from tickets.api.urls import urlpatterns as tickets_api
 from webhooks.api.urls import urlpatterns as webhooks_api
 
 # Analytics first: `codes/<id>/analytics` must not be taken for a codes route.
-api_v1 = [*analytics_api, *codes_api, *accounts_api, *jobs_api, *webhooks_api]
+api_v1 = [*analytics_api, *codes_api, *accounts_api, *jobs_api, *webhooks_api, *tickets_api]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include(([path("", home, name="home")], "dashboard"))),
     path("", include("accounts.dashboard_urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("tickets/", include("tickets.urls")),
 ]
 
 # Under /api/ errors raised outside the API views are JSON too; elsewhere Django's pages.

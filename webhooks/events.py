@@ -14,6 +14,8 @@ CODE_UPDATED = "code.updated"
 CODE_DELETED = "code.deleted"
 JOB_COMPLETED = "job.completed"
 JOB_FAILED = "job.failed"
+TICKET_CHECKED_IN = "ticket.checked_in"
+TICKET_REVOKED = "ticket.revoked"
 WEBHOOK_TEST = "webhook.test"
 
 EVENT_TYPES = {
@@ -31,6 +33,14 @@ EVENT_TYPES = {
     CODE_DELETED: "A code was deleted: data.code.",
     JOB_COMPLETED: "A bulk job finished: data.job.",
     JOB_FAILED: "A bulk job failed: data.job (with its error).",
+    TICKET_CHECKED_IN: (
+        "A ticket admitted someone for the first time (online, or an offline gate's upload): "
+        "data.ticket and data.checkin. Once per admission."
+    ),
+    TICKET_REVOKED: (
+        "A ticket's code stopped admitting: data.ticket and data.reason (“revoked”, or "
+        "“reissued”: the ticket has a new code and data.ticket.payload is it)."
+    ),
     WEBHOOK_TEST: "Sent by “Send test event”; never sent otherwise.",
 }
 # What an endpoint can ask for; webhook.test goes to the endpoint it was sent from only.
@@ -94,6 +104,31 @@ _JOB = {
     "result_expires_at": "2026-03-16T09:15:02Z",
     "url": "/api/v1/jobs/job_3Fg7Hj1Kl5Zx9Cv2",
 }
+_TICKET = {
+    "id": "tkt_4Rt6Yu8Io0Pa2Sd4",
+    "event": "evt_8Kj3Hg5Fd7Sa9Lm1",
+    "holder_name": "Ada Lovelace",
+    "holder_email": "ada@example.com",
+    "ticket_type": "Standard",
+    "external_id": "order-1042",
+    "status": "active",
+    "payload": "H70J1JDRKWA0 68R$718VD*TVKL  QZZO7S5$8NE1S*A9/Q6R D UAK/3FDDA68L64YDJNHG "
+    "NH3G9/HTR+UW8BZ D.*4ZA2T893$5NTAWJ1E5PZNU10",
+    "image_url": "/api/v1/events/evt_8Kj3Hg5Fd7Sa9Lm1/tickets/tkt_4Rt6Yu8Io0Pa2Sd4/image",
+    "created_at": "2026-03-01T10:00:00Z",
+    "revoked_at": None,
+    "reissued_at": None,
+}
+_CHECKIN = {
+    "id": "chk_2Wq4Er6Ty8Ui0Op2",
+    "result": "valid",
+    "gate": "A",
+    "scanned_at": "2026-03-09T18:02:11Z",
+    "recorded_at": "2026-03-09T18:02:11Z",
+    "offline": False,
+    "conflict": False,
+    "undone_at": None,
+}
 EXAMPLE_DATA = {
     CODE_SCANNED: {"code": _CODE, "scan": _SCAN},
     CODE_FIRST_SCAN: {"code": {**_CODE, "scans": 1}, "scan": _SCAN},
@@ -109,6 +144,8 @@ EXAMPLE_DATA = {
     JOB_FAILED: {
         "job": {**_JOB, "status": "failed", "error": "Row 9731, column url: not a valid URL."}
     },
+    TICKET_CHECKED_IN: {"ticket": _TICKET, "checkin": _CHECKIN},
+    TICKET_REVOKED: {"ticket": {**_TICKET, "status": "revoked"}, "reason": "revoked"},
     WEBHOOK_TEST: {"endpoint": "whk_9Qw2Er4Ty6Ui8Op0", "message": "This is a test event."},
 }
 

@@ -29,3 +29,15 @@ def scan_payload(scan) -> dict:
         "language": scan.language,
         "is_bot": scan.is_bot,
     }
+
+
+def ticket_payload(ticket) -> dict:
+    from tickets.api.serializers import TicketSerializer
+
+    return json.loads(json.dumps(TicketSerializer(ticket).data))
+
+
+def checkin_payload(checkin) -> dict:
+    from tickets.api.serializers import CheckInSerializer
+
+    return json.loads(json.dumps(CheckInSerializer(checkin).data))

@@ -9,9 +9,10 @@ from django.dispatch import receiver
 from analytics.signals import scans_recorded
 from codes.signals import code_changed, codes_created, sandbox_wiped
 from jobs.signals import job_finished
+from tickets.signals import checkins_recorded, ticket_revoked
 from webhooks import events as ev
 from webhooks.models import WebhookEndpoint
-from webhooks.payloads import code_payload, job_payload
+from webhooks.payloads import checkin_payload, code_payload, job_payload, ticket_payload
 from webhooks.scans import scan_events_record
 from webhooks.services import endpoints_wanting, event_record
 
@@ -106,3 +107,26 @@ def on_job_finished(sender, job, **kwargs):
             dedupe_key=f"{event_type}:{job.public_id}",
             endpoints=wanted,
         )
+
+
+@receiver(checkins_recorded, dispatch_uid="webhooks.checkins_recorded")
+def on_checkins_recorded(sender, checkins, **kwargs):
+    # One lookup of the endpoints per online scan or offline upload, not per check-in.
+    workspace_id = checkins[0].event.workspace_id
+    endpoints = endpoints_wanting(workspace_id=workspace_id, event_type=ev.TICKET_CHECKED_IN)
+    for checkin in checkins if endpoints else ():
+        event_record(
+            workspace=workspace_id,
+            type=ev.TICKET_CHECKED_IN,
+            data={"ticket": ticket_payload(checkin.ticket), "checkin": checkin_payload(checkin)},
+            endpoints=endpoints,
+        )
+
+
+@receiver(ticket_revoked, dispatch_uid="webhooks.ticket_revoked")
+def on_ticket_revoked(sender, ticket, reason, **kwargs):
+    event_record(
+        workspace=ticket.workspace_id,
+        type=ev.TICKET_REVOKED,
+        data={"ticket": ticket_payload(ticket), "reason": reason},
+    )

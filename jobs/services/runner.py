@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -16,6 +17,14 @@ from jobs.services.lifecycle import job_claim, job_finish
 
 logger = logging.getLogger(__name__)
 
+# Kinds run by the apps beside jobs (tickets), which register here: jobs imports none of them.
+RUNNERS: dict[str, Callable[..., None]] = {}
+
+
+def runner_register(kind: str, run: Callable[..., None]) -> None:
+    """`run(job=..., token=...)` does a claimed job of `kind` and finishes it."""
+    RUNNERS[kind] = run
+
 
 def job_run(*, job_pk: int) -> None:
     claimed = job_claim(job_pk=job_pk)
@@ -27,6 +36,8 @@ def job_run(*, job_pk: int) -> None:
             export_dispatch(job=job, token=token)
         elif job.kind == Kind.LABELS:
             labels_dispatch(job=job, token=token)
+        elif job.kind in RUNNERS:
+            RUNNERS[job.kind](job=job, token=token)
         elif job.kind == Kind.IMPORT:
             creation_run(job=job, token=token, source=import_source(job))
         else:

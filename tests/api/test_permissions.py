@@ -8,15 +8,18 @@ on a live object and a live key on a sandbox object. Bulk update/delete name the
 body, so a foreign id is a 400 listing it.
 """
 
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from accounts import services as account_services
@@ -27,6 +30,8 @@ from codes.models import BrandTemplate, CampaignGroup, DestinationChange, LogoAs
 from jobs.models import Job
 from qrsite.api.models import IdempotencyRecord
 from tests.api.conftest import ApiClient, make_key
+from tickets import services as ticket_services
+from tickets.models import CheckIn, Event, Ticket
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -44,6 +49,8 @@ class Endpoint:
     multipart: str | None = None  # an upload ("csv" or "png"): `body` holds the form fields
     shared: bool = False  # a workspace setting both modes read (brand styles)
     test_only: bool = False  # changes the sandbox: live keys get 403 test_mode_only
+    check_in: bool = False  # also needs a role that checks in (not a viewer): tickets app
+    live_only: bool = False  # no sandbox (tickets): test keys get 403 live_mode_only
 
     def __str__(self):
         return f"{self.method} {self.url}"
@@ -136,8 +143,84 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/templates/{template}", "read", 200, foreign=404, shared=True),
     Endpoint("get", "/api/v1/usage", "read", 200),
     Endpoint("post", "/api/v1/sandbox/wipe", "write", 200, {}, test_only=True),
+    # Event tickets: check-ins and the kit need only read (plus a role that checks in).
+    Endpoint("get", "/api/v1/events", "read", 200),
+    Endpoint(
+        "post",
+        "/api/v1/events",
+        "write",
+        201,
+        {"name": "Gala", "starts_at": "2030-01-01T18:00Z", "ends_at": "2030-01-01T23:00Z"},
+    ),
+    Endpoint("get", "/api/v1/events/{event}", "read", 200, foreign=404),
+    Endpoint("patch", "/api/v1/events/{event}", "write", 200, {"venue": "Pier 4"}, foreign=404),
+    Endpoint("delete", "/api/v1/events/{event}", "write", 204, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/checkin-kit", "read", 200, foreign=404, check_in=True),
+    Endpoint("get", "/api/v1/events/{event}/stats", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/checkins", "read", 200, foreign=404),
+    Endpoint(
+        "post", "/api/v1/events/{event}/checkins/{checkin}/undo", "write", 200, {}, foreign=404
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets", "read", 200, foreign=404),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets", "write", 201, {"holder_name": "Ada"}, foreign=404
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/events/{event}/tickets/import",
+        "write",
+        202,
+        {"mapping": '{{"url": "holder_name"}}'},
+        foreign=404,
+        multipart="csv",
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}", "read", 200, foreign=404),
+    Endpoint(
+        "patch",
+        "/api/v1/events/{event}/tickets/{ticket}",
+        "write",
+        200,
+        {"ticket_type": "VIP"},
+        foreign=404,
+    ),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets/{ticket}/revoke", "write", 200, {}, foreign=404
+    ),
+    Endpoint(
+        "post", "/api/v1/events/{event}/tickets/{ticket}/reissue", "write", 200, {}, foreign=404
+    ),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}/image", "read", 200, foreign=404),
+    Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}/pdf", "read", 200, foreign=404),
+    Endpoint(
+        "post",
+        "/api/v1/checkins",
+        "read",
+        200,
+        {"event": "{event}", "payload": "{payload}", "gate": "A"},
+        foreign=404,
+        check_in=True,
+    ),
+    Endpoint(
+        "post",
+        "/api/v1/checkins/batch",
+        "read",
+        200,
+        {
+            "event": "{event}",
+            "items": [{"payload": "{payload}", "nonce": "n-1", "scanned_at": "2026-01-01T10:00Z"}],
+        },
+        foreign=404,
+        check_in=True,
+    ),
 ]
 
+# Event tickets have no sandbox: test keys are refused on all of them.
+ENDPOINTS = [
+    dataclasses.replace(e, live_only=True)
+    if e.url.startswith(("/api/v1/events", "/api/v1/checkins"))
+    else e
+    for e in ENDPOINTS
+]
 TEST_CALLERS = ["test_read", "test_write", "test_admin"]
 CALLERS = ["none", "revoked", "expired", "read", "write", "admin", *TEST_CALLERS, "other_workspace"]
 REFUSAL_CODES = {
@@ -154,6 +237,8 @@ def expected_status(endpoint: Endpoint, caller: str) -> int:
         return 403 if endpoint.test_only else endpoint.foreign or endpoint.ok
     is_test = caller in TEST_CALLERS
     if RANK[caller.removeprefix("test_")] < RANK[endpoint.scope]:
+        return 403
+    if is_test and endpoint.live_only:
         return 403
     if is_test and not endpoint.shared:
         # Acme's live objects are as unknown to its sandbox as another workspace's.
@@ -213,7 +298,24 @@ def make_objects(alice, acme, *, sandbox: bool) -> dict:
     )
     job.result_file.save("results.csv", ContentFile(b"row\n"), save=False)
     job.errors_file.save("errors.csv", ContentFile(b"row\n"), save=True)
+    event = ticket_services.event_create(
+        workspace=acme,
+        actor=alice,
+        name="Gala",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=4),
+    )
+    first, second = ticket_services.ticket_issue_many(
+        event=event, actor=alice, items=[{"holder_name": "Ada"}, {"holder_name": "Alan"}]
+    )
+    admitted = ticket_services.checkin_record(
+        event=event, actor=alice, item=ticket_services.ScanItem(second.payload, gate="A")
+    )
     return {
+        "event": event.public_id,
+        "ticket": first.public_id,
+        "payload": first.payload,
+        "checkin": admitted.checkin.public_id,
         "job": job.public_id,
         "code": code.public_id,
         "group": group.public_id,
@@ -281,6 +383,15 @@ def acme_state(acme, *, sandbox=False):
             Job.objects.filter(workspace=acme, is_test=sandbox).values_list(
                 "public_id", "status", "cancel_requested_at"
             )
+        ),
+        "events": sorted(Event.objects.filter(workspace=acme).values_list("public_id", "venue")),
+        "tickets": sorted(
+            Ticket.objects.filter(workspace=acme).values_list(
+                "public_id", "status", "payload", "ticket_type"
+            )
+        ),
+        "checkins": sorted(
+            CheckIn.objects.filter(event__workspace=acme).values_list("public_id", "undone_at")
         ),
         "idempotency": IdempotencyRecord.objects.filter(
             Q(principal__in=[key_bucket(key) for key in live_keys])
@@ -533,6 +644,12 @@ def test_demoted_creators_key_has_the_scope_of_the_new_role(endpoint, demotion, 
     response = _send(client, endpoint, url, body, key)
 
     allowed = min(RANK[key_scope], ROLE_RANK[new_role]) >= RANK[endpoint.scope]
+    if endpoint.check_in and new_role == "viewer":
+        # The scope allows it, the role does not: viewers do not check tickets in.
+        assert response.status_code == 403, response.content[:300]
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert acme_state(acme) == before
+        return
     ok = 403 if endpoint.test_only else endpoint.ok  # a live key never wipes the sandbox
     assert response.status_code == (ok if allowed else 403), response.content[:300]
     if not allowed:
