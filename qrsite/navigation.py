@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("Analytics", "analytics:workspace", "chart"),
     ("Jobs", "jobs:list", "jobs"),
     ("Settings", "settings:general", "gear"),
+    ("API docs", "api:v1:swagger", "book"),
 ]
 
 

@@ -446,8 +446,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "Create, style, organise and track QR codes. Guide: docs/api.md; error "
-    "codes: /api/v1/docs/errors/.",
+    # Read on the docs page of a running server: links that page can follow, not repository paths.
+    "DESCRIPTION": "Create, style, organise and track QR codes. Send your API key as "
+    "`Authorization: Bearer <key>` (create one under Settings → API keys). Every error has a "
+    "stable code, explained at [/api/v1/docs/errors/](/api/v1/docs/errors/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
