@@ -120,6 +120,10 @@ class QRCodeQuerySet(models.QuerySet):
     def alive(self) -> QRCodeQuerySet:
         return self.filter(deleted_at__isnull=True)
 
+    def in_trash(self, *, since) -> QRCodeQuerySet:
+        """Deleted at or after `since` (`codes.services.trash_cutoff()`): still restorable."""
+        return self.filter(deleted_at__gte=since)
+
 
 class QRCode(models.Model):
     """A QR code.

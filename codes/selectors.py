@@ -7,9 +7,13 @@ learn that an id exists.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Workspace
 from codes.models import (
@@ -231,3 +235,29 @@ def workspace_code_stats(*, workspace: Workspace) -> dict:
         workspace=workspace, archived_at__isnull=True
     ).count()
     return stats
+
+
+# --- The trash (issue 18): deleted codes that can still be restored ----------------------------
+
+
+def trash_cutoff(now=None):
+    """Codes deleted before this moment have left the trash (they are due to be purged)."""
+    return (now or timezone.now()) - timedelta(days=settings.CODES_TRASH_DAYS)
+
+
+def code_list_in_trash(*, workspace: Workspace) -> QuerySet[QRCode]:
+    """The workspace's deleted codes that can still be restored, most recently deleted first."""
+    return (
+        QRCode.objects.filter(workspace=workspace)
+        .in_trash(since=trash_cutoff())
+        .select_related("group")
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def code_get_in_trash(*, workspace: Workspace, public_id: str) -> QRCode:
+    """One restorable deleted code of the workspace; 404 for any other code, foreign or not."""
+    code = code_list_in_trash(workspace=workspace).filter(public_id=public_id).first()
+    if code is None:
+        raise Http404("No such code in the trash.")
+    return code

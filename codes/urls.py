@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from codes.views import detail, editor, groups, listing, styles
+from codes.views import detail, editor, groups, listing, styles, trash
 
 app_name = "codes"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("codes/logos/", editor.logo_upload, name="logo_upload"),
     path("codes/logos/<str:logo_id>/", editor.logo_image, name="logo_image"),
     path("codes/bulk/", listing.bulk, name="bulk"),
+    path("codes/undo/", trash.undo, name="undo"),
+    path("codes/trash/", trash.trash, name="trash"),
+    path("codes/trash/<str:code_id>/restore/", trash.restore, name="restore"),
     path("codes/<str:code_id>/", detail.detail, name="detail"),
     path("codes/<str:code_id>/edit/", editor.edit, name="edit"),
     path("codes/<str:code_id>/image/", detail.image, name="image"),

@@ -311,6 +311,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Trash (issue 18) ----------------------------------------------------------------------------
+# A deleted code can be restored this many days; then a daily task purges it (and its scans).
+CODES_TRASH_DAYS = env.int("CODES_TRASH_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["codes-purge-deleted"] = {
+    "task": "codes.codes_purge_deleted_task",
+    "schedule": 6 * 3600.0,
+    "options": {"expires": 6 * 3600.0},
+}
+
 # --- Analytics rollups (issue 6) ----------------------------------------------------------------
 # Pre-aggregated counts keep analytics fast; the periodic run rolls up finished UTC days and
 # redoes days that received late scans. Reads use raw scans for whatever is not rolled up yet.

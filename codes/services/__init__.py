@@ -38,6 +38,7 @@ from codes.services.templates import (
     brand_template_update,
     codes_bulk_update,
 )
+from codes.services.trash import code_restore, codes_purge_deleted
 
 __all__ = [
     "UNSET",
@@ -57,9 +58,11 @@ __all__ = [
     "code_image",
     "code_move_to_group",
     "code_payload",
+    "code_restore",
     "code_rollback_destination",
     "code_update",
     "codes_bulk_update",
+    "codes_purge_deleted",
     "group_archive",
     "group_create",
     "group_delete",

@@ -1,8 +1,9 @@
 """Template helpers for the codes pages: labels and one-line summaries of a code."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
+from django.conf import settings
 from django.utils.formats import date_format
 
 from codes.models import Status
@@ -105,3 +106,9 @@ def content_fields(code) -> list[tuple[str, object]]:
             value = "Yes"
         rows.append((field.label, value))
     return rows
+
+
+@register.filter
+def purge_date(deleted_at):
+    """When a code deleted at `deleted_at` leaves the trash for good."""
+    return deleted_at + timedelta(days=settings.CODES_TRASH_DAYS) if deleted_at else None

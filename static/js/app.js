@@ -184,3 +184,53 @@ document.addEventListener("change", (event) => {
     field.appendChild(error);
   }
 }, true);
+
+// Codes list: the bulk bar says what "Apply" will do, in words ("Move 4 codes to Spring sale"),
+// and the button carries that sentence; a move without a chosen group cannot be applied.
+function describeBulk(form) {
+  const summary = form.querySelector("[data-bulk-summary]");
+  const apply = form.querySelector("[data-bulk-apply]");
+  const action = form.querySelector("#bulk-action");
+  if (!summary || !apply || !action) return;
+  const all = form.querySelector("[data-match-all]");
+  const matching = all && all.checked ? all.closest("label").textContent.match(/\d[\d,]*/) : null;
+  const count = matching ? Number(matching[0].replace(/,/g, "")) :
+    form.querySelectorAll('input[type=checkbox][name=codes]:checked').length;
+  const codes = `${count} code${count === 1 ? "" : "s"}`;
+  const chosen = (select) => (select && select.value ? select.options[select.selectedIndex].text : "");
+  let sentence = "";
+  let ready = count > 0;
+  switch (action.value) {
+    case "move": {
+      const group = form.querySelector("#bulk-group");
+      if (!group.value) { sentence = "Choose the group to move them to."; ready = false; }
+      else if (group.value === "none") sentence = `Take ${codes} out of their groups`;
+      else sentence = `Move ${codes} to ${chosen(group)}`;
+      break;
+    }
+    case "apply_style": {
+      const style = form.querySelector("#bulk-template");
+      if (!style.value) { sentence = "Choose the brand style to apply."; ready = false; }
+      else sentence = `Apply “${chosen(style)}” to ${codes}`;
+      break;
+    }
+    default:
+      sentence = `${action.options[action.selectedIndex].text} ${codes}`;
+  }
+  if (!count) { sentence = "Select codes first."; ready = false; }
+  summary.textContent = sentence;
+  apply.textContent = ready ? sentence : "Apply to selected";
+  apply.disabled = !ready;
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest && event.target.closest("form#bulk");
+  if (form) describeBulk(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("bulk");
+  if (form) describeBulk(form);
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const form = document.getElementById("bulk");
+  if (form) describeBulk(form);
+});

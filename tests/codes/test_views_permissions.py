@@ -24,6 +24,9 @@ VIEWS = [
     ("post", "codes:logo_upload", [], WRITE),
     ("get", "codes:logo_image", ["logo"], READ),
     ("post", "codes:bulk", [], WRITE),
+    ("post", "codes:undo", [], WRITE),
+    ("get", "codes:trash", [], READ),
+    ("post", "codes:restore", ["trashed"], WRITE),
     ("get", "codes:detail", ["code"], READ),
     ("get", "codes:edit", ["code"], WRITE),
     ("post", "codes:edit", ["code"], WRITE),
@@ -65,7 +68,10 @@ def objects(acme, alice):
     )
     change = code.destination_changes.get()
     template = services.brand_template_create(workspace=acme, actor=alice, name="Acme")
+    trashed = services.code_create(workspace=acme, actor=alice, destination="https://example.com/b")
+    services.code_delete(code=trashed, actor=alice)
     return {
+        "trashed": trashed.public_id,
         "code": code.public_id,
         "group": group.public_id,
         "logo": logo.public_id,
