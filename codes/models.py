@@ -317,3 +317,21 @@ class PendingRedirectInvalidation(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class ScanPageBrand(models.Model):
+    """A workspace's own look for the pages people see when they scan one of its codes and it
+    does not redirect (paused, expired, limit reached, deleted): its logo and accent colour."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="scan_page_brand"
+    )
+    logo = models.ForeignKey(
+        LogoAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # #rrggbb; blank uses the product's colour.
+    color = models.CharField(max_length=7, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Scan pages of {self.workspace_id}"

@@ -7,9 +7,11 @@ learn that an id exists.
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -23,6 +25,7 @@ from codes.models import (
     Kind,
     LogoAsset,
     QRCode,
+    ScanPageBrand,
 )
 
 CODE_ORDERINGS = {
@@ -261,3 +264,30 @@ def code_get_in_trash(*, workspace: Workspace, public_id: str) -> QRCode:
     if code is None:
         raise Http404("No such code in the trash.")
     return code
+
+
+# --- Scan pages (issue 18) -----------------------------------------------------------------------
+
+
+def scan_page_brand_get(*, workspace: Workspace) -> ScanPageBrand | None:
+    return ScanPageBrand.objects.filter(workspace=workspace).select_related("logo").first()
+
+
+def scan_page_look(*, workspace_id: int | None) -> dict:
+    """What a scan page shows of the workspace whose code was scanned: its colour (#rrggbb or
+    "") and its logo as a data: URI ("" for none). Never raises: a page that cannot load the
+    brand shows the product's look."""
+    if workspace_id is None:
+        return {"color": "", "logo": ""}
+    try:
+        brand = (
+            ScanPageBrand.objects.filter(workspace_id=workspace_id).select_related("logo").first()
+        )
+        if brand is None:
+            return {"color": "", "logo": ""}
+        logo = ""
+        if brand.logo is not None:
+            logo = "data:image/png;base64," + base64.b64encode(brand.logo.read_bytes()).decode()
+        return {"color": brand.color, "logo": logo}
+    except (DatabaseError, OSError):
+        return {"color": "", "logo": ""}

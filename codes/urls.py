@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from codes.views import detail, editor, groups, listing, styles, trash
+from codes.views import detail, editor, groups, listing, scan_pages, styles, trash
 
 app_name = "codes"
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("groups/<str:group_id>/archive/", groups.group_archive, name="group_archive"),
     path("groups/<str:group_id>/unarchive/", groups.group_unarchive, name="group_unarchive"),
     path("groups/<str:group_id>/delete/", groups.group_delete, name="group_delete"),
+    path("settings/scan-pages/", scan_pages.scan_page_brand, name="scan_page_brand"),
     path("styles/", styles.template_list, name="template_list"),
     path("styles/new/", styles.template_create, name="template_create"),
     path("styles/<str:template_id>/edit/", styles.template_edit, name="template_edit"),

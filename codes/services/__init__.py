@@ -7,6 +7,7 @@ when the input is refused. Redirect-cache invalidation runs after commit.
 """
 
 from codes.services._common import UNSET
+from codes.services.brand import scan_page_brand_set
 from codes.services.bulk import ItemErrors, code_create_many
 from codes.services.codes import (
     code_activate,
@@ -70,4 +71,5 @@ __all__ = [
     "group_unarchive",
     "group_update",
     "logo_create",
+    "scan_page_brand_set",
 ]

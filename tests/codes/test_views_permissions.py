@@ -14,7 +14,7 @@ from tests.codes.views_helpers import logo_png
 
 pytestmark = pytest.mark.django_db
 
-READ, WRITE = "read", "write"
+READ, WRITE, MANAGE = "read", "write", "manage"
 # (method, url name, argument names, kind)
 VIEWS = [
     ("get", "codes:list", [], READ),
@@ -48,6 +48,8 @@ VIEWS = [
     ("post", "codes:group_archive", ["group"], WRITE),
     ("post", "codes:group_unarchive", ["group"], WRITE),
     ("post", "codes:group_delete", ["group"], WRITE),
+    ("get", "codes:scan_page_brand", [], MANAGE),
+    ("post", "codes:scan_page_brand", [], MANAGE),
     ("get", "codes:template_list", [], READ),
     ("get", "codes:template_create", [], WRITE),
     ("post", "codes:template_create", [], WRITE),
@@ -107,8 +109,10 @@ def test_permission_matrix(request, objects, persona, method, name, arg_names, k
     elif persona == "charlie":
         # His own workspace: reading is fine, writing goes to his own workspace's forms.
         assert status in ALLOWED
-    elif persona == "carol" and kind == WRITE:
+    elif persona == "carol" and kind in (WRITE, MANAGE):
         assert status == 403
+    elif persona == "bob" and kind == MANAGE:
+        assert status == 403  # an editor makes codes; the workspace's public face is an admin's
     else:
         assert status in ALLOWED, (persona, method, name, status)
 
