@@ -90,7 +90,9 @@ def test_create_style_download_scan_and_see_the_scan(page, browser, shot, live_s
 
     expect(page.get_by_role("heading", name="Create a code")).to_be_visible()
     page.get_by_label("Destination URL").fill(destination)
-    page.get_by_role("textbox", name="Name (optional)").fill("Spring menu – table cards")
+    page.get_by_role("textbox", name="Name in your list (optional)").fill(
+        "Spring menu – table cards"
+    )
     page.get_by_role("group", name="Pattern").get_by_label("Rounded").check()
     page.get_by_role("group", name="Eye frame").get_by_label("Rounded").check()
 
