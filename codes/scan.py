@@ -83,7 +83,7 @@ def _page(request, status: int, reason: str = "", *, workspace_id: int | None = 
     look = selectors.scan_page_look(workspace_id=workspace_id)
     # The colour arrives as one inline rule the policy allows by its hash (no inline styles
     # otherwise); it was validated as #rrggbb when it was saved.
-    look["style"] = f":root{{--scan-accent:{look['color']}}}" if look["color"] else ""
+    look["style"] = f".scan-page{{--scan-accent:{look['color']}}}" if look["color"] else ""
     with translation.override(language):
         response = render(
             request,

@@ -41,6 +41,7 @@ def _context(request, code, **extra) -> dict:
         "download_form": DownloadForm(),
         "analytics_url": optional_url("analytics:code", code.public_id),
         "can_edit": request.membership.can_edit,
+        "trash_days": settings.CODES_TRASH_DAYS,
     }
     context.update(extra)
     return context
