@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     IMPORT = "import", "Import"
     BULK_CREATE = "bulk_create", "Bulk create"
     EXPORT = "export", "Export"
+    SCAN_EXPORT = "scan_export", "Scan export"
 
 
 class Status(models.TextChoices):

@@ -340,6 +340,8 @@ ANALYTICS_ROLLUP_INTERVAL_SECONDS = env.float("ANALYTICS_ROLLUP_INTERVAL_SECONDS
 ANALYTICS_ROLLUP_SETTLE_SECONDS = env.int("ANALYTICS_ROLLUP_SETTLE_SECONDS", default=300)
 # How long one run's claim lasts without renewal (renewed after every day it rolls up).
 ANALYTICS_ROLLUP_LEASE_SECONDS = env.int("ANALYTICS_ROLLUP_LEASE_SECONDS", default=600)
+# A per-scan CSV with more rows than this is written by a worker (a job) instead of streamed.
+ANALYTICS_SCAN_EXPORT_STREAM_ROWS = env.int("ANALYTICS_SCAN_EXPORT_STREAM_ROWS", default=20000)
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_run_task",
     "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,

@@ -4,6 +4,7 @@ exports. The dashboard, the API, admin actions and the tasks all call these."""
 from jobs.services.exports import export_start
 from jobs.services.imports import bulk_create_start, import_file_create, import_start
 from jobs.services.lifecycle import job_cancel, job_resume_stale, jobs_purge_expired
+from jobs.services.scan_exports import scan_export_start
 
 __all__ = [
     "bulk_create_start",
@@ -13,4 +14,5 @@ __all__ = [
     "job_cancel",
     "job_resume_stale",
     "jobs_purge_expired",
+    "scan_export_start",
 ]

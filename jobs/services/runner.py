@@ -12,6 +12,7 @@ from jobs.services.creating import creation_run
 from jobs.services.exports import export_dispatch
 from jobs.services.imports import bulk_source, import_source
 from jobs.services.lifecycle import job_claim, job_finish
+from jobs.services.scan_exports import scan_export_run
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ def job_run(*, job_pk: int) -> None:
     try:
         if job.kind == Kind.EXPORT:
             export_dispatch(job=job, token=token)
+        elif job.kind == Kind.SCAN_EXPORT:
+            scan_export_run(job=job, token=token)
         elif job.kind == Kind.IMPORT:
             creation_run(job=job, token=token, source=import_source(job))
         else:
