@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views
+from analytics import report_views, views
 
 app_name = "analytics"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("export.csv", views.workspace_report, {"fmt": "csv"}, name="workspace_csv"),
     path("report.pdf", views.workspace_report, {"fmt": "pdf"}, name="workspace_pdf"),
     path("scans.csv", views.workspace_report, {"fmt": "scans"}, name="workspace_scans"),
+    path("reports/", report_views.report_subscriptions, name="reports"),
+    path(
+        "reports/<str:subscription_id>/stop/",
+        report_views.report_subscription_stop,
+        name="report_stop",
+    ),
     path("codes/<str:code_id>/", views.code_report, name="code"),
     path("codes/<str:code_id>/export.csv", views.code_report, {"fmt": "csv"}, name="code_csv"),
     path("codes/<str:code_id>/report.pdf", views.code_report, {"fmt": "pdf"}, name="code_pdf"),

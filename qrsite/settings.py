@@ -342,6 +342,12 @@ ANALYTICS_ROLLUP_SETTLE_SECONDS = env.int("ANALYTICS_ROLLUP_SETTLE_SECONDS", def
 ANALYTICS_ROLLUP_LEASE_SECONDS = env.int("ANALYTICS_ROLLUP_LEASE_SECONDS", default=600)
 # A per-scan CSV with more rows than this is written by a worker (a job) instead of streamed.
 ANALYTICS_SCAN_EXPORT_STREAM_ROWS = env.int("ANALYTICS_SCAN_EXPORT_STREAM_ROWS", default=20000)
+# Weekly and monthly PDF reports by email (analytics/reports.py): due ones go out hourly.
+CELERY_BEAT_SCHEDULE["analytics-report-subscriptions"] = {
+    "task": "analytics.report_subscriptions_send_task",
+    "schedule": 3600.0,
+    "options": {"expires": 3600.0},
+}
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_run_task",
     "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,
