@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import report_views, views
+from analytics import compare_views, report_views, views
 
 app_name = "analytics"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", views.workspace_report, {"fmt": "csv"}, name="workspace_csv"),
     path("report.pdf", views.workspace_report, {"fmt": "pdf"}, name="workspace_pdf"),
     path("scans.csv", views.workspace_report, {"fmt": "scans"}, name="workspace_scans"),
+    path("compare/", compare_views.compare, name="compare"),
     path("reports/", report_views.report_subscriptions, name="reports"),
     path(
         "reports/<str:subscription_id>/stop/",

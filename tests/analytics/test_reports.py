@@ -142,3 +142,46 @@ def test_permission_matrix_for_stopping_a_report(persona, status, client, reques
         client.force_login(request.getfixturevalue(persona))
     url = reverse("analytics:report_stop", args=[subscription.public_id])
     assert client.post(url).status_code == status
+
+
+# --- Comparison of two groups or codes ---------------------------------------------------------
+
+
+def test_two_groups_side_by_side_over_the_same_period(alice_client, acme):
+    spring = CampaignGroupFactory(workspace=acme, name="Spring", slug="spring")
+    autumn = CampaignGroupFactory(workspace=acme, name="Autumn", slug="autumn")
+    for i in range(3):
+        add_scan(QRCodeFactory(workspace=acme, group=spring), "2026-03-03 10:00", visitor=f"s{i}")
+    add_scan(QRCodeFactory(workspace=acme, group=autumn), "2026-03-04 10:00", country="DE")
+    url = reverse("analytics:compare")
+    query = {
+        "a": spring.public_id,
+        "b": autumn.public_id,
+        "start": "2026-03-01",
+        "end": "2026-03-07",
+    }
+    html = alice_client.get(url, query).content.decode()
+    assert "A: Spring" in html
+    assert "B: Autumn" in html
+    assert '<tr><th scope="row">Scans</th><td>3</td><td>1</td></tr>' in html
+    assert "Germany (100%)" in html
+    assert 'class="chart chart-series"' in html
+
+
+def test_comparing_with_anothers_code_is_a_404(client, acme, charlie):
+    mine = QRCodeFactory(workspace=acme)
+    client.force_login(charlie)
+    response = client.get(reverse("analytics:compare"), {"a": mine.public_id, "b": mine.public_id})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("alice", 200), ("bob", 200), ("carol", 200), ("charlie", 404), ("anonymous", 302)],
+)
+def test_permission_matrix_for_comparing(persona, status, client, request, acme):
+    code = QRCodeFactory(workspace=acme)
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("analytics:compare"), {"a": code.public_id, "b": code.public_id})
+    assert response.status_code == status
