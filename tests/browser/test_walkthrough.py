@@ -325,3 +325,34 @@ def test_12_the_scan_page_colour_is_set_in_the_settings(page, size, alice, acme)
     expect(page.get_by_text("Scan pages updated.")).to_be_visible()
     acme.refresh_from_db()
     assert acme.scan_page_brand.color == "#1e40af"
+
+
+# Analytics depth -----------------------------------------------------------------------------
+def test_analytics_map_comparison_and_email_reports_pages(page, size, alice, acme):
+    from analytics.models import Scan
+
+    spring = services.group_create(workspace=acme, actor=alice, name="Spring sale")
+    autumn = services.group_create(workspace=acme, actor=alice, name="Autumn")
+    for group, country in ((spring, "FR"), (autumn, "US")):
+        code = services.code_create(
+            workspace=acme, actor=alice, destination="https://example.com/a", group=group
+        )
+        Scan.objects.create(code=code, workspace=acme, scanned_at=timezone.now(), country=country)
+    sign_in(page)
+    page.goto(reverse("analytics:workspace"))
+    expect(page.locator("svg.world-map path[data-country=FR]")).to_have_attribute(
+        "fill", re.compile("^#")
+    )
+    page.get_by_text("Every country as a table").click()
+    expect(page.get_by_role("table", name="Scans by country, most first")).to_contain_text("France")
+    page.get_by_role("link", name="Compare").click()
+    page.wait_for_url("**/analytics/compare/")
+    page.get_by_label("First (A)").select_option(label="Group: Spring sale")
+    page.get_by_label("Second (B)").select_option(label="Group: Autumn")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"/analytics/compare/\?a="))
+    expect(page.get_by_role("columnheader", name="A: Spring sale")).to_be_visible()
+    page.goto(reverse("analytics:reports"))
+    page.get_by_role("button", name="Schedule").click()
+    page.wait_for_url("**/analytics/reports/")
+    expect(page.get_by_text("alice@example.com will get this report by email.")).to_be_visible()
