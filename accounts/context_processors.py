@@ -6,7 +6,8 @@ from qrsite.navigation import nav_items
 
 def workspace(request):
     """The current workspace and the others the user can switch to, for the navigation."""
-    context = {"site_name": settings.SITE_NAME}
+    # `product_name`, not `site_name`: Django's auth views put the request's host in `site_name`.
+    context = {"site_name": settings.SITE_NAME, "product_name": settings.SITE_NAME}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

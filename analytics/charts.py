@@ -225,6 +225,7 @@ def bar_chart(rows, *, title: str, color: str = BRAND) -> SafeString:
 def report_charts(report) -> dict:
     """Every chart of a report, for the page and the PDF alike."""
     from analytics.selectors import BREAKDOWN_TITLES
+    from analytics.worldmap import legend, world_map_svg
 
     period = report.period
     return {
@@ -238,4 +239,12 @@ def report_charts(report) -> dict:
             name: bar_chart(rows, title=f"{BREAKDOWN_TITLES[name]} by scans")
             for name, rows in report.breakdowns.items()
         },
+        # Safe: world_map_svg escapes every name it writes.
+        "world_map": mark_safe(
+            world_map_svg(
+                {row.value: row.scans for row in report.countries if row.value},
+                title="World map of scans by country; the table below lists every country",
+            )
+        ),
+        "world_legend": legend(max((r.scans for r in report.countries if r.value), default=0)),
     }

@@ -84,3 +84,46 @@ from analytics.rollup_models import (  # noqa: E402, F401
     ScanDimensionRollup,
     ScanHourRollup,
 )
+
+
+def _report_subscription_id() -> str:
+    from qrsite.ids import new_public_id
+
+    return new_public_id("rpt")
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly (Mondays, for the week before)"
+    MONTHLY = "monthly", "Monthly (on the 1st, for the month before)"
+
+
+class ReportSubscription(models.Model):
+    """A teammate who gets a PDF scan report of the workspace (or one group) by email, weekly or
+    monthly, sent by the beat task `analytics.report_subscriptions_send_task`."""
+
+    public_id = models.CharField(
+        max_length=32, unique=True, default=_report_subscription_id, editable=False
+    )
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        "codes.CampaignGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    frequency = models.CharField(max_length=10, choices=ReportFrequency.choices)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The day the last report went out: the send task claims a day by moving this forward, so
+    # two beat runs (or two workers) never send the same report twice.
+    last_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        # No unique constraint: `group` is null for the workspace report, and NULLs are
+        # distinct in a unique index; report_subscription_create refuses the duplicate.
+
+    def __str__(self) -> str:
+        return f"{self.frequency} report for {self.recipient_id}"

@@ -91,6 +91,9 @@ class Report:
     previous_series: list[Point]
     breakdowns: dict[str, list[Row]] = field(default_factory=dict)
     top_codes: list[CodeRow] | None = None
+    # Every country's scans, not only the top ones: the world map colours them all. "" holds the
+    # scans whose country could not be known.
+    countries: list[Row] = field(default_factory=list)
 
     def change(self, metric: str) -> float | None:
         """Relative change against the previous period (None when there was nothing before)."""
@@ -163,10 +166,12 @@ def _breakdowns(scope: Scope, period: Period, total: int, *, limit: int, **optio
     per_dimension: dict[int, dict] = {int(d): {} for d in BREAKDOWN_KEYS.values()}
     for (dimension, value), entry in counts.items():
         per_dimension[dimension][value] = entry
-    return {
+    rows = {
         name: _rows(name, per_dimension[int(dimension)], total, limit)
         for name, dimension in BREAKDOWN_KEYS.items()
     }
+    countries = per_dimension[int(Dimension.COUNTRY)]
+    return rows, _rows("countries", countries, total, len(countries) or 1)
 
 
 def _top_codes(scope: Scope, period: Period, total: int, *, limit: int, **options):
@@ -214,7 +219,9 @@ def analytics_report(
         previous_period=previous_period,
         previous=previous,
         previous_series=previous_series,
-        breakdowns=_breakdowns(scope, period, totals.scans, limit=limit, **options),
+    )
+    report.breakdowns, report.countries = _breakdowns(
+        scope, period, totals.scans, limit=limit, **options
     )
     if kind != "code":
         report.top_codes = _top_codes(scope, period, totals.scans, limit=limit, **options)

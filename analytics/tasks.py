@@ -38,3 +38,11 @@ def rollup_run_task() -> int:
     from analytics.rollups import rollup_run
 
     return len(rollup_run().days)
+
+
+@shared_task(name="analytics.report_subscriptions_send_task", ignore_result=True)
+def report_subscriptions_send_task() -> int:
+    """Email the weekly and monthly PDF reports due today. Idempotent (one per day each)."""
+    from analytics.reports import report_subscriptions_send
+
+    return report_subscriptions_send()

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accounts.decorators import workspace_required
 from analytics import exports, selectors
 from analytics.charts import report_charts
+from analytics.queries import Scope
 from analytics.ranges import INTERVALS, PRESETS, parse_period
+from analytics.rollup_models import RollupScope
+from analytics.scan_export import csv_lines, scan_export_count, scan_export_rows
+from codes.selectors import code_get_for_workspace, group_get_for_workspace
 from qrsite.htmx import page_or_fragment
 
 COMMON_ZONES = [
@@ -58,6 +66,7 @@ def _page(request, report, errors: dict, *, title: str, route: str, args=()):
         "page": reverse(f"analytics:{route}", args=args),
         "csv": reverse(f"analytics:{route}_csv", args=args) + "?" + query,
         "pdf": reverse(f"analytics:{route}_pdf", args=args) + "?" + query,
+        "scans": reverse(f"analytics:{route}_scans", args=args) + "?" + query,
     }
     preset = request.GET.get("range", "")
     if preset not in PRESETS:
@@ -103,9 +112,43 @@ def _export(request, report, fmt: str):
     return response
 
 
+def _scan_export(request, *, scope: Scope, period, label: str):
+    """Every scan of the period as CSV: streamed when small, a job (and its page) when large."""
+    count = scan_export_count(scope=scope, period=period)
+    if count > settings.ANALYTICS_SCAN_EXPORT_STREAM_ROWS:
+        from jobs.services import scan_export_start
+
+        job = scan_export_start(
+            workspace=request.workspace,
+            actor=request.user,
+            scope=scope,
+            period_query=_query(period),
+            label=label,
+        )
+        messages.info(
+            request,
+            f"{count:,} scans are more than a download can carry at once: the file is being "
+            "prepared, and this page gives it to you when it is ready.",
+        )
+        return redirect("jobs:detail", job_id=job.public_id)
+    stem = slugify(label)[:60] or "scans"
+    response = StreamingHttpResponse(
+        csv_lines(scan_export_rows(scope=scope, period=period)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="scans-{stem}-{period.start}-{period.end}.csv"'
+    )
+    return response
+
+
 @workspace_required
 def workspace_report(request, fmt: str | None = None):
     period, errors = _period(request)
+    if fmt == "scans":
+        workspace = request.workspace
+        scope = Scope(RollupScope.WORKSPACE, workspace.pk, workspace.pk)
+        return _scan_export(request, scope=scope, period=period, label=workspace.name)
     report = selectors.analytics_for_workspace(workspace=request.workspace, period=period)
     if fmt:
         return _export(request, report, fmt)
@@ -115,6 +158,10 @@ def workspace_report(request, fmt: str | None = None):
 @workspace_required
 def code_report(request, code_id: str, fmt: str | None = None):
     period, errors = _period(request)
+    if fmt == "scans":
+        code = code_get_for_workspace(workspace=request.workspace, public_id=code_id)
+        scope = Scope(RollupScope.CODE, code.pk, request.workspace.pk)
+        return _scan_export(request, scope=scope, period=period, label=code.name or code_id)
     report = selectors.analytics_for_code(
         workspace=request.workspace, public_id=code_id, period=period
     )
@@ -126,6 +173,10 @@ def code_report(request, code_id: str, fmt: str | None = None):
 @workspace_required
 def group_report(request, group_id: str, fmt: str | None = None):
     period, errors = _period(request)
+    if fmt == "scans":
+        group = group_get_for_workspace(workspace=request.workspace, public_id=group_id)
+        scope = Scope(RollupScope.GROUP, group.pk, request.workspace.pk)
+        return _scan_export(request, scope=scope, period=period, label=group.name)
     report = selectors.analytics_for_group(
         workspace=request.workspace, public_id=group_id, period=period
     )

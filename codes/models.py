@@ -130,6 +130,10 @@ class QRCodeQuerySet(SandboxQuerySet):
     def alive(self) -> QRCodeQuerySet:
         return self.filter(deleted_at__isnull=True)
 
+    def in_trash(self, *, since) -> QRCodeQuerySet:
+        """Deleted at or after `since` (`codes.services.trash_cutoff()`): still restorable."""
+        return self.filter(deleted_at__gte=since)
+
 
 class QRCode(models.Model):
     """A QR code.
@@ -328,3 +332,21 @@ class PendingRedirectInvalidation(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class ScanPageBrand(models.Model):
+    """A workspace's own look for the pages people see when they scan one of its codes and it
+    does not redirect (paused, expired, limit reached, deleted): its logo and accent colour."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="scan_page_brand"
+    )
+    logo = models.ForeignKey(
+        LogoAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # #rrggbb; blank uses the product's colour.
+    color = models.CharField(max_length=7, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Scan pages of {self.workspace_id}"

@@ -16,6 +16,8 @@ Recording belongs to analytics, which sits above codes: it plugs its recorder in
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,8 +28,12 @@ from urllib.parse import urlsplit, urlunsplit
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from codes import selectors
 from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
 from codes.validation import is_safe_destination
 from qrsite.content_policy import SCAN_PAGE, content_policy_set
@@ -36,12 +42,13 @@ logger = logging.getLogger(__name__)
 
 NO_STORE = "private, no-store"
 
+# In the scanner's language (Accept-Language): see _page.
 REASONS = {
-    "inactive": "This code has been switched off by its owner.",
-    "expired": "This code has expired.",
-    "limit_reached": "This code has reached its scan limit.",
-    "deleted": "This code no longer exists.",
-    "unavailable": "This code's destination is not available.",
+    "inactive": _("This code has been switched off by its owner."),
+    "expired": _("This code has expired."),
+    "limit_reached": _("This code has reached its scan limit."),
+    "deleted": _("This code no longer exists."),
+    "unavailable": _("This code's destination is not available."),
 }
 
 
@@ -67,18 +74,36 @@ UNAVAILABLE_TEMPLATE = "codes/scan_unavailable.html"
 RETRY_AFTER_SECONDS = 30
 
 
-def _page(request, status: int, reason: str = ""):
+def _page(request, status: int, reason: str = "", *, workspace_id: int | None = None):
+    """The page a scanner sees instead of a redirect: in the language their browser asks for
+    (LANGUAGES; English otherwise), with the code's workspace's logo and colour when it has
+    set them (only off the redirect's fast path: a code that redirects never gets here)."""
     template = TEMPLATES.get(status, UNAVAILABLE_TEMPLATE)
-    response = render(
-        request, template, {"reason": reason, "message": REASONS.get(reason, "")}, status=status
-    )
+    language = translation.get_language_from_request(request)
+    look = selectors.scan_page_look(workspace_id=workspace_id)
+    # The colour arrives as one inline rule the policy allows by its hash (no inline styles
+    # otherwise); it was validated as #rrggbb when it was saved.
+    look["style"] = f".scan-page{{--scan-accent:{look['color']}}}" if look["color"] else ""
+    with translation.override(language):
+        response = render(
+            request,
+            template,
+            {"reason": reason, "message": str(REASONS.get(reason, "")), "look": look},
+            status=status,
+        )
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])
     if status == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = NO_STORE
     response["X-Robots-Tag"] = "noindex"
     # XFrameOptionsMiddleware and CommonMiddleware do not run for /r/ (see ShortUrlMiddleware).
     response["X-Frame-Options"] = "DENY"
-    content_policy_set(response, SCAN_PAGE)
+    policy = SCAN_PAGE
+    if look["style"]:
+        digest = base64.b64encode(hashlib.sha256(look["style"].encode()).digest()).decode()
+        policy = policy.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
+    content_policy_set(response, policy)
     response["Content-Length"] = str(len(response.content))
     return response
 
@@ -147,11 +172,11 @@ def redirect(request, slug: str):
     if entry == GONE:
         return _page(request, 410, "deleted")
     if reason := _refusal(entry):
-        return _page(request, 410, reason)
+        return _page(request, 410, reason, workspace_id=entry.workspace_id)
     destination = entry.destination
     if not is_safe_destination(destination):
         logger.warning("code %s has an unsafe destination; refused at redirect", entry.code_id)
-        return _page(request, 410, "unavailable")
+        return _page(request, 410, "unavailable", workspace_id=entry.workspace_id)
     query = request.META.get("QUERY_STRING", "")
     if entry.pass_query_string and query:
         destination = _with_query(destination, query)
@@ -163,7 +188,7 @@ def redirect(request, slug: str):
         if entry.scan_limit is None:
             return _redirect(destination, record=event)
         if not recorder.record_within_limit(event=event):
-            return _page(request, 410, "limit_reached")
+            return _page(request, 410, "limit_reached", workspace_id=entry.workspace_id)
     except DatabaseError:
         logger.exception("scan of code %s not recorded", entry.code_id)
     return _redirect(destination)

@@ -7,9 +7,15 @@ learn that an id exists.
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Workspace
 from codes.models import (
@@ -19,6 +25,7 @@ from codes.models import (
     Kind,
     LogoAsset,
     QRCode,
+    ScanPageBrand,
 )
 
 CODE_ORDERINGS = {
@@ -257,3 +264,56 @@ def workspace_code_stats(*, workspace: Workspace) -> dict:
         .count()
     )
     return stats
+
+
+# --- The trash (issue 18): deleted codes that can still be restored ----------------------------
+
+
+def trash_cutoff(now=None):
+    """Codes deleted before this moment have left the trash (they are due to be purged)."""
+    return (now or timezone.now()) - timedelta(days=settings.CODES_TRASH_DAYS)
+
+
+def code_list_in_trash(*, workspace: Workspace) -> QuerySet[QRCode]:
+    """The workspace's deleted codes that can still be restored, most recently deleted first."""
+    return (
+        QRCode.objects.filter(workspace=workspace)
+        .in_trash(since=trash_cutoff())
+        .select_related("group")
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def code_get_in_trash(*, workspace: Workspace, public_id: str) -> QRCode:
+    """One restorable deleted code of the workspace; 404 for any other code, foreign or not."""
+    code = code_list_in_trash(workspace=workspace).filter(public_id=public_id).first()
+    if code is None:
+        raise Http404("No such code in the trash.")
+    return code
+
+
+# --- Scan pages (issue 18) -----------------------------------------------------------------------
+
+
+def scan_page_brand_get(*, workspace: Workspace) -> ScanPageBrand | None:
+    return ScanPageBrand.objects.filter(workspace=workspace).select_related("logo").first()
+
+
+def scan_page_look(*, workspace_id: int | None) -> dict:
+    """What a scan page shows of the workspace whose code was scanned: its colour (#rrggbb or
+    "") and its logo as a data: URI ("" for none). Never raises: a page that cannot load the
+    brand shows the product's look."""
+    if workspace_id is None:
+        return {"color": "", "logo": ""}
+    try:
+        brand = (
+            ScanPageBrand.objects.filter(workspace_id=workspace_id).select_related("logo").first()
+        )
+        if brand is None:
+            return {"color": "", "logo": ""}
+        logo = ""
+        if brand.logo is not None:
+            logo = "data:image/png;base64," + base64.b64encode(brand.logo.read_bytes()).decode()
+        return {"color": brand.color, "logo": logo}
+    except (DatabaseError, OSError):
+        return {"color": "", "logo": ""}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from codes.views import detail, editor, groups, listing, sandbox, styles
+from codes.views import detail, editor, groups, listing, sandbox, scan_pages, styles, trash
 
 app_name = "codes"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("codes/logos/", editor.logo_upload, name="logo_upload"),
     path("codes/logos/<str:logo_id>/", editor.logo_image, name="logo_image"),
     path("codes/bulk/", listing.bulk, name="bulk"),
+    path("codes/undo/", trash.undo, name="undo"),
+    path("codes/trash/", trash.trash, name="trash"),
+    path("codes/trash/<str:code_id>/restore/", trash.restore, name="restore"),
     path("codes/<str:code_id>/", detail.detail, name="detail"),
     path("codes/<str:code_id>/edit/", editor.edit, name="edit"),
     path("codes/<str:code_id>/image/", detail.image, name="image"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("groups/<str:group_id>/archive/", groups.group_archive, name="group_archive"),
     path("groups/<str:group_id>/unarchive/", groups.group_unarchive, name="group_unarchive"),
     path("groups/<str:group_id>/delete/", groups.group_delete, name="group_delete"),
+    path("settings/scan-pages/", scan_pages.scan_page_brand, name="scan_page_brand"),
     path("styles/", styles.template_list, name="template_list"),
     path("styles/new/", styles.template_create, name="template_create"),
     path("styles/<str:template_id>/edit/", styles.template_edit, name="template_edit"),

@@ -41,6 +41,21 @@ _HOST_LABEL_RE = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$", re.UNICODE)
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
 
+def _forbidden_chars_message(value: str) -> str:
+    """Which character is wrong, and where, in words a person fixing a typo can act on."""
+    for position, ch in enumerate(value, start=1):
+        if ch == "\\":
+            return f"The URL has a “\\” at character {position}: web addresses use “/”."
+        if ch.isspace():
+            return f"The URL has a space at character {position}: remove it (or write it as %20)."
+        if unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+            return (
+                f"The URL has an invisible character at character {position} (often pasted "
+                "along with the link): type that part again."
+            )
+    return "The URL has a character web addresses cannot contain."
+
+
 def _has_forbidden_chars(value: str) -> bool:
     # Whitespace and control characters split or hide parts of a URL, and format characters
     # make it read differently from where it goes ("…/\u202egpj.exe" shows as "…/exe.jpg"); a
@@ -100,9 +115,7 @@ def validate_destination(value: str, *, field: str = "destination") -> str:
             {field: f"The URL is longer than {MAX_DESTINATION_LENGTH} characters."}
         )
     if _has_forbidden_chars(value):
-        raise ValidationError(
-            {field: "The URL contains spaces, control or invisible characters, or “\\”."}
-        )
+        raise ValidationError({field: _forbidden_chars_message(value)})
     try:
         parts = urlsplit(value)
         port = parts.port  # raises ValueError for a port that is not a number in range

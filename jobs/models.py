@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     LABELS = "labels", "Label sheets"
     # Run by the tickets app, which registers its runner (jobs.services.runner.runner_register).
     TICKET_IMPORT = "ticket_import", "Ticket import"
+    SCAN_EXPORT = "scan_export", "Scan export"
 
 
 class Status(models.TextChoices):

@@ -14,6 +14,7 @@ NAV_ITEMS = [
     ("Jobs", "jobs:list", "jobs"),
     ("Events", "tickets:event_list", "ticket"),
     ("Settings", "settings:general", "gear"),
+    ("API docs", "api:v1:swagger", "book"),
 ]
 
 

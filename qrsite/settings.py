@@ -225,6 +225,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# The pages people see when they scan are shown in their browser's language (Accept-Language)
+# when it is one of these; the dashboard stays English. Catalogues: locale/<lang>/LC_MESSAGES.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -312,6 +324,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Trash (issue 18) ----------------------------------------------------------------------------
+# A deleted code can be restored this many days; then a daily task purges it (and its scans).
+CODES_TRASH_DAYS = env.int("CODES_TRASH_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["codes-purge-deleted"] = {
+    "task": "codes.codes_purge_deleted_task",
+    "schedule": 6 * 3600.0,
+    "options": {"expires": 6 * 3600.0},
+}
+
 # --- Analytics rollups (issue 6) ----------------------------------------------------------------
 # Pre-aggregated counts keep analytics fast; the periodic run rolls up finished UTC days and
 # redoes days that received late scans. Reads use raw scans for whatever is not rolled up yet.
@@ -320,6 +341,14 @@ ANALYTICS_ROLLUP_INTERVAL_SECONDS = env.float("ANALYTICS_ROLLUP_INTERVAL_SECONDS
 ANALYTICS_ROLLUP_SETTLE_SECONDS = env.int("ANALYTICS_ROLLUP_SETTLE_SECONDS", default=300)
 # How long one run's claim lasts without renewal (renewed after every day it rolls up).
 ANALYTICS_ROLLUP_LEASE_SECONDS = env.int("ANALYTICS_ROLLUP_LEASE_SECONDS", default=600)
+# A per-scan CSV with more rows than this is written by a worker (a job) instead of streamed.
+ANALYTICS_SCAN_EXPORT_STREAM_ROWS = env.int("ANALYTICS_SCAN_EXPORT_STREAM_ROWS", default=20000)
+# Weekly and monthly PDF reports by email (analytics/reports.py): due ones go out hourly.
+CELERY_BEAT_SCHEDULE["analytics-report-subscriptions"] = {
+    "task": "analytics.report_subscriptions_send_task",
+    "schedule": 3600.0,
+    "options": {"expires": 3600.0},
+}
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_run_task",
     "schedule": ANALYTICS_ROLLUP_INTERVAL_SECONDS,
@@ -449,8 +478,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "Create, style, organise and track QR codes. Guide: docs/api.md; error "
-    "codes: /api/v1/docs/errors/.",
+    # Read on the docs page of a running server: links that page can follow, not repository paths.
+    "DESCRIPTION": "Create, style, organise and track QR codes. Send your API key as "
+    "`Authorization: Bearer <key>` (create one under Settings → API keys). Every error has a "
+    "stable code, explained at [/api/v1/docs/errors/](/api/v1/docs/errors/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -24,6 +24,8 @@ BULK_ACTIONS = [
     ("delete", "Delete"),
 ]
 MAX_BULK = 200
+# The bulk move's choice "out of any group" (the empty value means nothing was chosen).
+NO_GROUP = "none"
 # "Select all N matching": the list's synchronous actions change at most this many at once
 # (the ZIP of images is a background job and takes any number).
 MAX_ALL_MATCHING = 1000
@@ -72,7 +74,12 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, groups=(), templates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "No group")] + [(g.public_id, g.name) for g in groups]
+        # No default: a move must name where to (taking codes out of their groups included).
+        self.fields["group"].choices = (
+            [("", "Choose a group…")]
+            + [(g.public_id, g.name) for g in groups]
+            + [(NO_GROUP, "No group (take them out of their groups)")]
+        )
         self.fields["template"].choices = [("", "Choose a style")] + [
             (t.public_id, t.name) for t in templates
         ]
@@ -84,6 +91,8 @@ class BulkForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("codes") and not cleaned.get("all_matching"):
             self.add_error("codes", "Select at least one code first.")
+        if cleaned.get("action") == "move" and not cleaned.get("group"):
+            self.add_error("group", "Choose the group to move the codes to.")
         if cleaned.get("action") == "apply_style" and not cleaned.get("template"):
             self.add_error("template", "Choose the brand style to apply.")
         if len(self.data.getlist("codes")) > MAX_BULK:

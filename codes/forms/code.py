@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.forms.fields import InvalidJSONInput
 
@@ -37,11 +39,23 @@ class MetadataField(forms.JSONField):
         return value
 
 
+# "brandco.example/page": a host name (with a dot) and maybe a path, typed without a scheme.
+_BARE_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+(?:[:/?#].*)?$", re.I)
+
+
+def with_https(value: str) -> tuple[str, bool]:
+    """(destination, whether https:// was added): people type addresses the way they say them."""
+    if value and "://" not in value and _BARE_HOST.match(value):
+        return f"https://{value}", True
+    return value, False
+
+
 class CodeForm(forms.Form):
     """The code's own fields. On edit, `kind` and the custom slug are fixed and left out."""
 
     name = forms.CharField(
-        label="Name",
+        # Not just "Name": a contact card's form has a "Name" of its own on the same page.
+        label="Name in your list",
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Spring menu – table cards"}),
@@ -97,6 +111,7 @@ class CodeForm(forms.Form):
 
     def __init__(self, *args, content_type: str, groups=(), editing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.added_scheme = False
         self.content_type = content_type
         self.editing = editing
         self.fields["group"].choices = [("", "No group")] + [
@@ -129,6 +144,10 @@ class CodeForm(forms.Form):
             return False
         value = self["kind"].value() if "kind" in self.fields else Kind.STATIC
         return value == Kind.DYNAMIC
+
+    def clean_destination(self):
+        value, self.added_scheme = with_https((self.cleaned_data.get("destination") or "").strip())
+        return value
 
     def clean(self):
         cleaned = super().clean()

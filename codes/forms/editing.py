@@ -13,6 +13,7 @@ from codes.forms.actions import TemplateNameForm
 from codes.forms.content import content_type_choices, content_type_hint, content_type_short_label
 from codes.forms.editor import Editor, Preview, build_preview
 from codes.rendering import CONTENT_TYPES
+from codes.rendering.logo import MAX_BYTES as MAX_LOGO_BYTES
 
 # The no-JavaScript "Update preview" button posts the whole form under this name.
 PREVIEW_ACTION = "_preview"
@@ -91,6 +92,7 @@ def editor_context(request, editor: Editor, **extra) -> dict:
         "templates": selectors.brand_template_list_for_workspace(workspace=request.workspace),
         "template_name_form": TemplateNameForm(prefix="template"),
         "code": editor.code,
+        "max_logo_bytes": MAX_LOGO_BYTES,
     }
     context.update(extra)
     return context

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from codes.forms.code import CodeForm
+from codes.forms.code import CodeForm, with_https
 from codes.forms.content import ContentForm, content_form_class
 from codes.forms.style import StyleForm
 from codes.rendering import CONTENT_TYPES, SpecError, Style, check, encode_content, render
@@ -167,7 +167,7 @@ class Editor:
                     else "Your short link is made when you save; the pattern will differ slightly."
                 )
                 return f"{settings.SHORT_URL_BASE}{slug}", note
-            destination = (self.code_form["destination"].value() or "").strip()
+            destination, _ = with_https((self.code_form["destination"].value() or "").strip())
             try:
                 return encode_content("url", {"url": validate_destination(destination)}), ""
             except (ValidationError, SpecError):
@@ -210,7 +210,7 @@ def build_preview(editor: Editor, *, logo: bytes | None) -> Preview:
         image="data:image/svg+xml;base64," + base64.b64encode(image).decode(),
         ok=report.ok,
         problems=_labelled(style_form, report.errors),
-        warnings=[w[:1].upper() + w[1:] for w in report.warnings],
+        warnings=[style_form.reworded(w) for w in report.warnings],
         report=report,
         note=note,
     )
@@ -223,5 +223,5 @@ def _labelled(style_form: StyleForm, errors: dict[str, str]) -> list[tuple[str, 
         label = (
             style_form.fields[name].label if name in style_form.fields else labels.get(name, name)
         )
-        out.append((label, message[:1].upper() + message[1:]))
+        out.append((label, style_form.reworded(message)))
     return out

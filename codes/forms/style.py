@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from codes.forms.wording import for_marketer
 from codes.rendering import (
     ERROR_LEVELS,
     FINDER_BALL_SHAPES,
@@ -234,8 +235,11 @@ class StyleForm(forms.Form):
     def add_engine_error(self, field: str, message: str) -> None:
         """Put an engine message ("contrast 2.1:1 ... use a darker colour") on its control."""
         target = ERROR_FIELDS.get(field, field)
-        text = message[:1].upper() + message[1:]
-        self.add_error(target if target in self.fields else None, text)
+        self.add_error(target if target in self.fields else None, self.reworded(message))
+
+    def reworded(self, message: str) -> str:
+        """An engine message naming the controls as this form labels them."""
+        return for_marketer(message, labels={n: f.label for n, f in self.fields.items()})
 
     def _spec(self, data: dict) -> dict:
         spec = {

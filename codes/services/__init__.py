@@ -7,6 +7,7 @@ when the input is refused. Redirect-cache invalidation runs after commit.
 """
 
 from codes.services._common import UNSET
+from codes.services.brand import scan_page_brand_set
 from codes.services.bulk import ItemErrors, code_create_many
 from codes.services.codes import (
     code_activate,
@@ -40,6 +41,7 @@ from codes.services.templates import (
     brand_template_update,
     codes_bulk_update,
 )
+from codes.services.trash import code_restore, codes_purge_deleted
 
 __all__ = [
     "UNSET",
@@ -61,9 +63,11 @@ __all__ = [
     "code_image_digest",
     "code_move_to_group",
     "code_payload",
+    "code_restore",
     "code_rollback_destination",
     "code_update",
     "codes_bulk_update",
+    "codes_purge_deleted",
     "group_archive",
     "group_create",
     "group_delete",
@@ -72,4 +76,5 @@ __all__ = [
     "group_update",
     "logo_create",
     "sandbox_wipe",
+    "scan_page_brand_set",
 ]

@@ -1,6 +1,10 @@
 """Template helpers for the codes pages: labels and one-line summaries of a code."""
 
+from datetime import datetime, timedelta
+
 from django import template
+from django.conf import settings
+from django.utils.formats import date_format
 
 from codes.models import Status
 from codes.rendering import CONTENT_TYPES, refused_combinations
@@ -52,8 +56,22 @@ def content_summary(code) -> str:
         for name in SUMMARY_FIELDS.get(code.content_type, ())
         if content.get(name)
     ]
-    text = ", ".join(parts) if code.content_type == "geo" else " ".join(parts)
+    if code.content_type == "event" and content.get("start"):
+        parts = [str(content["title"])] if content.get("title") else []
+        parts.append(_when(content["start"]))
+    text = ", ".join(parts) if code.content_type in ("geo", "event") else " ".join(parts)
     return text[:120]
+
+
+def _when(value) -> str:
+    """An event's start as people write it ("10 Apr 2026, 18:00"), not as it is stored."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if len(str(value)) <= 10:
+        return date_format(moment.date(), "j M Y")
+    return date_format(moment, "j M Y, H:i")
 
 
 @register.filter
@@ -88,3 +106,9 @@ def content_fields(code) -> list[tuple[str, object]]:
             value = "Yes"
         rows.append((field.label, value))
     return rows
+
+
+@register.filter
+def purge_date(deleted_at):
+    """When a code deleted at `deleted_at` leaves the trash for good."""
+    return deleted_at + timedelta(days=settings.CODES_TRASH_DAYS) if deleted_at else None

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 
 from codes import services
+from codes.forms.wording import for_marketer
+from codes.rendering.logo import MAX_BYTES as MAX_LOGO_BYTES
 
 
 def optional_url(name: str, *args) -> str:
@@ -27,6 +29,12 @@ def upload_logo(request) -> tuple[dict | None, list[str]]:
     upload = request.FILES.get("logo_upload")
     if upload is None:
         return data, []
+    # Refused on its size before it is read into memory (the browser checks it first too).
+    if upload.size > MAX_LOGO_BYTES:
+        return data, [
+            f"The logo is {upload.size / 1024 / 1024:.1f} MB; logos can be at most "
+            f"{MAX_LOGO_BYTES // 1024 // 1024} MB. Save it smaller (PNG or JPEG) and try again."
+        ]
     try:
         logo = services.logo_create(
             workspace=request.workspace,
@@ -35,6 +43,6 @@ def upload_logo(request) -> tuple[dict | None, list[str]]:
             name=upload.name.rsplit(".", 1)[0][:100],
         )
     except ValidationError as exc:
-        return data, exc.messages
+        return data, [for_marketer(message, subject="The logo") for message in exc.messages]
     data["logo"] = logo.public_id
     return data, []

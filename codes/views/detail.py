@@ -3,6 +3,7 @@ duplicate, delete, the image and downloads."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,6 +17,7 @@ from codes import selectors, services
 from codes.forms.actions import DestinationForm, DownloadForm, ImageForm, MoveForm
 from codes.rendering import content_type_for
 from codes.views.common import optional_url
+from codes.views.trash import remember_undo, undo_message
 from qrsite.forms import add_service_errors
 from qrsite.htmx import go, page_or_fragment
 
@@ -39,6 +41,7 @@ def _context(request, code, **extra) -> dict:
         "download_form": DownloadForm(),
         "analytics_url": optional_url("analytics:code", code.public_id),
         "can_edit": request.membership.can_edit,
+        "trash_days": settings.CODES_TRASH_DAYS,
     }
     context.update(extra)
     return context
@@ -158,14 +161,15 @@ def duplicate(request, code_id):
 @require_POST
 def delete(request, code_id):
     code = _code(request, code_id)
+    token = remember_undo(request, action="delete", codes=[code])
     services.code_delete(code=code, actor=request.user)
     label = code.name or code.public_id
+    trash = f"It is in the trash for {settings.CODES_TRASH_DAYS} days."
     if code.is_dynamic:
-        messages.success(
-            request, f"Deleted “{label}”. Printed copies now show a “no longer exists” page."
-        )
+        text = f"Deleted “{label}”. Printed copies now show a “no longer exists” page. {trash}"
     else:
-        messages.success(request, f"Deleted “{label}”.")
+        text = f"Deleted “{label}”. {trash}"
+    undo_message(request, text, token)
     return go(request, reverse("codes:list"))
 
 

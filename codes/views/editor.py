@@ -40,12 +40,39 @@ def _group(request, group_id: str):
     return selectors.group_get_for_workspace(workspace=request.workspace, public_id=group_id)
 
 
+SWITCH_TYPE = "switch_type"
+
+
 @editor_required
 def create(request):
     source = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and source.get(SWITCH_TYPE) in CONTENT_TYPES:
+        return _switched_type_page(request, content_type=source[SWITCH_TYPE])
     content_type = source.get("type", "url")
     content_type = content_type if content_type in CONTENT_TYPES else "url"
     return _editor_page(request, code=None, content_type=content_type)
+
+
+def _switched_type_page(request, *, content_type: str):
+    """The editor for another content type, keeping the posted design, logo, name and group:
+    nothing is saved, and the new type's fields start empty (no errors for them yet)."""
+    style, logo_id, template = _brand_style(request)
+    data, upload_errors = upload_logo(request)
+    posted = make_editor(request, data=data, content_type=request.POST.get("type", "url"))
+    if posted.style_form.is_valid():
+        style = posted.style_form.style
+        logo_id = posted.style_form.cleaned_data.get("logo") or ""
+    editor = make_editor(
+        request,
+        content_type=content_type,
+        style=style,
+        logo_id=logo_id,
+        upload_errors=upload_errors,
+    )
+    posted.code_form.is_valid()
+    kept = {key: posted.code_form.cleaned_data.get(key) for key in ("name", "group")}
+    editor.code_form.initial.update({key: value for key, value in kept.items() if value})
+    return render(request, "codes/editor.html", editor_context(request, editor, template=template))
 
 
 @editor_required
@@ -75,6 +102,12 @@ def _editor_page(request, *, code, content_type: str):
             editor.add_service_errors(exc)
         else:
             messages.success(request, _saved_message(saved, created=code is None))
+            if editor.code_form and editor.code_form.added_scheme:
+                messages.info(
+                    request,
+                    f"We added https:// in front of the destination: it opens "
+                    f"{saved.destination}. Check that this is the right page.",
+                )
             return redirect("codes:detail", code_id=saved.public_id)
     context = editor_context(request, editor, template=template)
     return render(request, "codes/editor.html", context, status=422 if is_saving(request) else 200)

@@ -17,6 +17,9 @@ def home(request):
             workspace=workspace
         ).count(),
         "code_stats": stats,
+        "api_key_used": account_selectors.api_key_list_for_workspace(workspace=workspace)
+        .filter(last_used_at__isnull=False)
+        .exists(),
         "recent_codes": list(codes[:5]) if stats["code_count"] else [],
         "top_codes": (
             list(

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import editor_required, workspace_required
 from codes import selectors, services
-from codes.forms.actions import MAX_ALL_MATCHING, BulkForm
+from codes.forms.actions import MAX_ALL_MATCHING, NO_GROUP, BulkForm
 from codes.forms.content import content_type_choices
 from codes.models import Kind
+from codes.views.trash import remember_undo, undo_message
 from qrsite.htmx import page_or_fragment, safe_next
 
 PAGE_SIZE = 25
@@ -100,7 +101,9 @@ def list_context(request, params: QueryDict, *, group=None, path: str | None = N
             if can_edit
             else []
         ),
-        "bulk_form": BulkForm() if can_edit else None,
+        "bulk_form": BulkForm(groups=[g for g in groups if not g.is_archived])
+        if can_edit
+        else None,
         "can_edit": can_edit,
         "params": params,
         "list_group": group,
@@ -172,6 +175,7 @@ def bulk(request):
         # Deleting stops printed codes from redirecting: ask once more, listing what goes.
         context = {"codes": codes, "next": back, "action": action, "match": _match_params(request)}
         return page_or_fragment(request, "codes/bulk_confirm.html", context, fragment="confirm")
+    token = remember_undo(request, action=action, codes=codes)
     if action == "apply_style":
         template = selectors.brand_template_get_for_workspace(
             workspace=workspace, public_id=form.cleaned_data["template"]
@@ -180,7 +184,7 @@ def bulk(request):
         verb = f"Applied “{template.name}” to"
     else:
         group = None
-        if action == "move" and form.cleaned_data["group"]:
+        if action == "move" and form.cleaned_data["group"] != NO_GROUP:
             group = selectors.group_get_for_workspace(
                 workspace=workspace, public_id=form.cleaned_data["group"]
             )
@@ -195,7 +199,7 @@ def bulk(request):
         }[action]
     if result.done:
         count = len(result.done)
-        messages.success(request, f"{verb} {count} code{'s' if count != 1 else ''}.")
+        undo_message(request, f"{verb} {count} code{'s' if count != 1 else ''}.", token)
     for code, reason in result.refused:
         messages.error(request, f"{code.name or code.public_id}: {reason}")
     return _back_to_list(request, back)

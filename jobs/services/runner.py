@@ -14,6 +14,7 @@ from jobs.services.exports import export_dispatch
 from jobs.services.imports import bulk_source, import_source
 from jobs.services.label_jobs import labels_dispatch
 from jobs.services.lifecycle import job_claim, job_finish
+from jobs.services.scan_exports import scan_export_run
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ def job_run(*, job_pk: int) -> None:
             export_dispatch(job=job, token=token)
         elif job.kind == Kind.LABELS:
             labels_dispatch(job=job, token=token)
+        elif job.kind == Kind.SCAN_EXPORT:
+            scan_export_run(job=job, token=token)
         elif job.kind in RUNNERS:
             RUNNERS[job.kind](job=job, token=token)
         elif job.kind == Kind.IMPORT:

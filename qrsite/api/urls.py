@@ -24,7 +24,16 @@ class SchemaView(_Public, SpectacularAPIView):
 class _DocsPage(_Public):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(_declare_language)
         return content_policy_set(response, API_DOCS)
+
+
+def _declare_language(response):
+    # drf-spectacular's page templates open with a bare <html>; screen readers need the page's
+    # language, and no block of those templates reaches the tag.
+    response.content = response.content.replace(b"<html>", b'<html lang="en">', 1)
+    return response
 
 
 class SwaggerView(_DocsPage, SpectacularSwaggerView):

@@ -113,3 +113,124 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form").forEach(updateEyeBalls);
 });
+
+// Editor on a phone: once the preview has scrolled out of view, a small copy of it floats in a
+// corner (a link back to it), and follows every re-rendered preview.
+function setUpMiniPreview() {
+  const mini = document.querySelector("[data-mini-preview]");
+  const preview = document.getElementById("preview");
+  if (!mini || !preview || !("IntersectionObserver" in window)) return;
+  const copy = () => {
+    const image = preview.querySelector(".preview-stage img");
+    const img = mini.querySelector("img");
+    if (image) img.src = image.src;
+    return Boolean(image);
+  };
+  new IntersectionObserver(([entry]) => {
+    if (!entry.isIntersecting && copy()) mini.setAttribute("data-visible", "");
+    else mini.removeAttribute("data-visible");
+  }).observe(preview);
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target === preview) copy();
+  });
+}
+document.addEventListener("DOMContentLoaded", setUpMiniPreview);
+
+// Forms with errors: open every collapsed section that holds one, and move focus to the summary
+// at the top. A link in the summary opens the field's section and focuses the field.
+function openSectionsAround(element) {
+  for (let node = element; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".has-error, .errorlist").forEach(openSectionsAround);
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-link]");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  openSectionsAround(field);
+  field.scrollIntoView({ block: "center" });
+  field.focus();
+});
+
+// A logo over the size limit is refused here, before it is sent (the server checks it too):
+// captured at the document, so it runs before htmx's own listener on the input uploads it.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+  const field = input.closest(".field");
+  const old = field && field.querySelector("[data-size-error]");
+  if (old) old.remove();
+  const file = input.files && input.files[0];
+  const limit = Number(input.dataset.maxBytes);
+  if (!file || file.size <= limit) return;
+  event.stopImmediatePropagation();
+  input.value = "";
+  const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+  const error = document.createElement("ul");
+  error.className = "errorlist";
+  error.setAttribute("role", "alert");
+  error.dataset.sizeError = "";
+  error.innerHTML = "<li></li>";
+  error.firstChild.textContent = `The logo is ${mb(file.size)} MB; logos can be at most ${Math.round(limit / 1024 / 1024)} MB. Save it smaller (PNG or JPEG) and try again.`;
+  if (field) {
+    field.classList.add("has-error");
+    field.appendChild(error);
+  }
+}, true);
+
+// Codes list: the bulk bar says what "Apply" will do, in words ("Move 4 codes to Spring sale"),
+// and the button carries that sentence; a move without a chosen group cannot be applied.
+function describeBulk(form) {
+  const summary = form.querySelector("[data-bulk-summary]");
+  const apply = form.querySelector("[data-bulk-apply]");
+  const action = form.querySelector("#bulk-action");
+  if (!summary || !apply || !action) return;
+  const all = form.querySelector("[data-match-all]");
+  const matching = all && all.checked ? all.closest("label").textContent.match(/\d[\d,]*/) : null;
+  const count = matching ? Number(matching[0].replace(/,/g, "")) :
+    form.querySelectorAll('input[type=checkbox][name=codes]:checked').length;
+  const codes = `${count} code${count === 1 ? "" : "s"}`;
+  const chosen = (select) => (select && select.value ? select.options[select.selectedIndex].text : "");
+  let sentence = "";
+  let ready = count > 0;
+  switch (action.value) {
+    case "move": {
+      const group = form.querySelector("#bulk-group");
+      if (!group.value) { sentence = "Choose the group to move them to."; ready = false; }
+      else if (group.value === "none") sentence = `Take ${codes} out of their groups`;
+      else sentence = `Move ${codes} to ${chosen(group)}`;
+      break;
+    }
+    case "apply_style": {
+      const style = form.querySelector("#bulk-template");
+      if (!style.value) { sentence = "Choose the brand style to apply."; ready = false; }
+      else sentence = `Apply “${chosen(style)}” to ${codes}`;
+      break;
+    }
+    default:
+      sentence = `${action.options[action.selectedIndex].text} ${codes}`;
+  }
+  if (!count) { sentence = "Select codes first."; ready = false; }
+  summary.textContent = sentence;
+  apply.textContent = ready ? sentence : "Apply to selected";
+  apply.disabled = !ready;
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest && event.target.closest("form#bulk");
+  if (form) describeBulk(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("bulk");
+  if (form) describeBulk(form);
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const form = document.getElementById("bulk");
+  if (form) describeBulk(form);
+});

@@ -88,7 +88,13 @@ def test_an_empty_period_says_what_to_do(alice_client, poster):
     ("persona", "status"),
     [("alice", 200), ("bob", 200), ("carol", 200), ("charlie", 404), ("anonymous", 302)],
 )
-@pytest.mark.parametrize("page", ["code", "group", "code_csv", "group_pdf", "workspace"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "code", "group", "code_csv", "group_pdf", "workspace",
+        "code_scans", "group_scans", "workspace_scans",
+    ],
+)  # fmt: skip
 def test_permission_matrix(persona, status, page, poster, client, request):
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
@@ -98,8 +104,12 @@ def test_permission_matrix(persona, status, page, poster, client, request):
         "code_csv": f"/analytics/codes/{poster.public_id}/export.csv",
         "group_pdf": f"/analytics/groups/{poster.group.public_id}/report.pdf",
         "workspace": "/analytics/",
+        "code_scans": f"/analytics/codes/{poster.public_id}/scans.csv",
+        "group_scans": f"/analytics/groups/{poster.group.public_id}/scans.csv",
+        "workspace_scans": "/analytics/scans.csv",
     }[page]
-    expected = 200 if page == "workspace" and persona == "charlie" else status
+    own_workspace = page in ("workspace", "workspace_scans")
+    expected = 200 if own_workspace and persona == "charlie" else status
     assert client.get(url + WEEK).status_code == expected
 
 

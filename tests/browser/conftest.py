@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser import pagecheck
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
@@ -88,7 +90,9 @@ class ExternalRequestGuard:
 @pytest.fixture(autouse=True)
 def external_requests(request, monkeypatch):
     """Guards every context a browser test opens, however it opens one, and fails the test at
-    teardown with the list of what it tried to fetch from outside."""
+    teardown with the list of what it tried to fetch from outside. Every page opened in such a
+    context is checked after each navigation (`pagecheck`: no sideways scroll at desktop and
+    phone sizes, axe-core, screenshots)."""
     if "browser" not in request.fixturenames:
         yield None
         return
@@ -99,6 +103,14 @@ def external_requests(request, monkeypatch):
     def guarded_new_context(*args, **kwargs):
         context = new_context(*args, **kwargs)
         guard.watch(context)
+        new_page_in_context = context.new_page
+
+        def checked_new_page():
+            page = new_page_in_context()
+            pagecheck.watch(page)
+            return page
+
+        context.new_page = checked_new_page
         return context
 
     # Playwright's own new_page would open a context this wrapper never sees.
@@ -123,7 +135,7 @@ def external_requests(request, monkeypatch):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    context = browser.new_context(base_url=live_server.url, viewport=pagecheck.SIZES["desktop"])
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -14,7 +14,7 @@ from tests.codes.views_helpers import logo_png
 
 pytestmark = pytest.mark.django_db
 
-READ, WRITE = "read", "write"
+READ, WRITE, MANAGE = "read", "write", "manage"
 # (method, url name, argument names, kind)
 VIEWS = [
     ("get", "codes:list", [], READ),
@@ -24,6 +24,9 @@ VIEWS = [
     ("post", "codes:logo_upload", [], WRITE),
     ("get", "codes:logo_image", ["logo"], READ),
     ("post", "codes:bulk", [], WRITE),
+    ("post", "codes:undo", [], WRITE),
+    ("get", "codes:trash", [], READ),
+    ("post", "codes:restore", ["trashed"], WRITE),
     ("get", "codes:detail", ["code"], READ),
     ("get", "codes:edit", ["code"], WRITE),
     ("post", "codes:edit", ["code"], WRITE),
@@ -45,6 +48,8 @@ VIEWS = [
     ("post", "codes:group_archive", ["group"], WRITE),
     ("post", "codes:group_unarchive", ["group"], WRITE),
     ("post", "codes:group_delete", ["group"], WRITE),
+    ("get", "codes:scan_page_brand", [], MANAGE),
+    ("post", "codes:scan_page_brand", [], MANAGE),
     ("get", "codes:template_list", [], READ),
     ("get", "codes:template_create", [], WRITE),
     ("post", "codes:template_create", [], WRITE),
@@ -66,7 +71,10 @@ def objects(acme, alice):
     )
     change = code.destination_changes.get()
     template = services.brand_template_create(workspace=acme, actor=alice, name="Acme")
+    trashed = services.code_create(workspace=acme, actor=alice, destination="https://example.com/b")
+    services.code_delete(code=trashed, actor=alice)
     return {
+        "trashed": trashed.public_id,
         "code": code.public_id,
         "group": group.public_id,
         "logo": logo.public_id,
@@ -102,8 +110,10 @@ def test_permission_matrix(request, objects, persona, method, name, arg_names, k
     elif persona == "charlie":
         # His own workspace: reading is fine, writing goes to his own workspace's forms.
         assert status in ALLOWED
-    elif persona == "carol" and kind == WRITE:
+    elif persona == "carol" and kind in (WRITE, MANAGE):
         assert status == 403
+    elif persona == "bob" and kind == MANAGE:
+        assert status == 403  # an editor makes codes; the workspace's public face is an admin's
     else:
         assert status in ALLOWED, (persona, method, name, status)
 
