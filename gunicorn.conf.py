@@ -32,3 +32,11 @@ class PrivateLogger(Logger):
 
 
 logger_class = PrivateLogger
+
+
+def child_exit(server, worker):
+    # With PROMETHEUS_MULTIPROC_DIR set, a dead worker's gauges must stop counting.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -38,6 +38,7 @@ from analytics.capture import ScanEvent, salt_prepare
 from analytics.models import DailySalt, Scan
 from analytics.signals import scans_recorded
 from codes.models import QRCode
+from qrsite import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ def _announce(scans: list[ScanEvent], counts: dict[int, tuple[int, int]]) -> Non
     subscriber is logged and never costs the scans themselves."""
     if not scans:
         return
+    transaction.on_commit(lambda: metrics.SCANS_RECORDED.inc(len(scans)))
     for receiver, result in scans_recorded.send_robust(sender=Scan, scans=scans, counts=counts):
         if isinstance(result, Exception):
             logger.error("scan subscriber %r failed: %r", receiver, result)
@@ -130,6 +132,7 @@ def _announce(scans: list[ScanEvent], counts: dict[int, tuple[int, int]]) -> Non
 def scan_submit(*, event: ScanEvent) -> None:
     """Record a scan the configured way (direct or buffered), in this process's next batch."""
     event.event_id = event.event_id or uuid.uuid4().hex
+    metrics.SCANS_QUEUED.inc()
     if settings.SCAN_RECORDING == "buffered" and settings.SCAN_BUFFER_URL:
         _to_buffer.submit(event.to_json())
     else:
@@ -266,6 +269,7 @@ def scan_flush_buffer(*, max_seconds: float | None = None) -> int:
         batch_size=settings.SCAN_FLUSH_BATCH_SIZE,
         max_seconds=max_seconds if max_seconds is not None else settings.SCAN_FLUSH_MAX_SECONDS,
     )
+    metrics.SCANS_FLUSHED.inc(handled)
     # The flush runs only in buffered mode and every few seconds: it keeps the salts ready in
     # Redis for web processes that must hash scans without the database.
     scan_salt_prepare()

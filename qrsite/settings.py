@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Scans of /r/<slug> are answered here, before sessions, auth and the rest.
     "codes.scan.ShortUrlMiddleware",
+    # After the scans (they count themselves), before everything else it times.
+    "qrsite.metrics.RequestMetricsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -409,6 +411,10 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Metrics ------------------------------------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Health -------------------------------------------------------------------------------------
 # /healthz/ready shows error text, hosts and timings only to this bearer token (or a staff
