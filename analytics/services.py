@@ -14,6 +14,7 @@ counter, which a batch could not do.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -83,19 +84,29 @@ def _on_a_live_connection(write: Callable[[], None]) -> None:
 
     The ping is a round trip before the first query of every request, so on the scan path it
     costs as much as the insert's own. Instead, a kept connection that the server dropped
-    while idle shows itself by failing, and the write is retried once on a new connection.
+    shows itself by failing, and the write is retried on a new connection, a few times with
+    growing pauses (a failover, or connections cut again while reconnecting: the fault drill
+    terminates them repeatedly). It runs in the batch sender's thread, never in a request.
     The write is idempotent (events carry their id), so a retry never stores a scan twice,
-    even if the first attempt committed before its connection broke.
+    even if an attempt committed before its connection broke.
     """
-    if connection.connection is None or connection.in_atomic_block:
+    if connection.in_atomic_block:
         write()
         return
-    connection.health_check_done = True
-    try:
-        write()
-    except (OperationalError, InterfaceError):
-        connection.close()
-        write()
+    if connection.connection is not None:
+        connection.health_check_done = True
+    for pause in WRITE_RETRY_PAUSES:
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError):
+            connection.close()
+            time.sleep(pause)
+    write()
+
+
+# Seconds to wait before each retry of a scan batch whose connection failed (then one last try).
+WRITE_RETRY_PAUSES = (0.0, 0.2, 1.0, 3.0)
 
 
 def scan_record_within_limit(*, event: ScanEvent) -> bool:
@@ -127,6 +138,11 @@ def _announce(scans: list[ScanEvent], counts: dict[int, tuple[int, int]]) -> Non
     for receiver, result in scans_recorded.send_robust(sender=Scan, scans=scans, counts=counts):
         if isinstance(result, Exception):
             logger.error("scan subscriber %r failed: %r", receiver, result)
+    if connection.needs_rollback:
+        # A subscriber's savepoint could not be rolled back (the connection broke under it):
+        # the batch's transaction would end in a silent rollback, losing the scans. Fail the
+        # batch instead, so its writer retries it on a new connection (it is idempotent).
+        raise OperationalError("the connection broke while the scan batch was announced")
 
 
 def scan_submit(*, event: ScanEvent) -> None:

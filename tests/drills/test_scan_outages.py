@@ -1,4 +1,5 @@
-"""Fault drill 1 (issue 20): Redis killed under buffered scan traffic.
+"""Fault drills 1 and 2 (issue 20): Redis killed under buffered scan traffic, and the
+PostgreSQL connections cut under direct scan traffic.
 
 10,000 scans at 50 concurrent keep-alive connections through gunicorn (2 workers x 4
 threads, SCAN_RECORDING=buffered) while the drill SIGKILLs its own redis-server (the buffer,
@@ -9,6 +10,11 @@ writes its append-only file on every write (`appendfsync always`): what is teste
 application (fallback to direct inserts while Redis is gone, idempotent flushes of what it
 held), not how many milliseconds of acknowledged writes a given fsync policy can lose
 (benchmarks/redis_kill.py measures that for the documented `everysec`).
+
+The second drill does the same in direct mode while the test terminates every PostgreSQL
+backend of the web processes (`pg_terminate_backend`) again and again for 5 s: each scan
+batch that loses its connection is retried on a new one, within one durable transaction, so
+the rows and the code's counter stay equal.
 """
 
 import asyncio
@@ -94,8 +100,12 @@ class DrillRedis:
         return client.llen("qrsite:scans:buffer") + client.llen("qrsite:scans:processing")
 
 
-def _server_env(port: int, redis_url: str, tmp_path: Path) -> dict[str, str]:
+def _dsn() -> str:
     db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or HOST}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _server_env(port: int, redis_url: str, tmp_path: Path, recording: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCAN_", "REDIS", "CELERY"))}
     env.update(
         DJANGO_SETTINGS_MODULE="qrsite.settings",
@@ -103,9 +113,9 @@ def _server_env(port: int, redis_url: str, tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="drill-only-secret-key-not-for-production",
         ALLOWED_HOSTS=HOST,
         SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or HOST}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=_dsn(),
         REDIS_URL=redis_url,
-        SCAN_RECORDING="buffered",
+        SCAN_RECORDING=recording,
         CELERY_BROKER_URL="memory://",
         CELERY_TASK_ALWAYS_EAGER="true",
         SHORT_URL_BASE=f"http://{HOST}:{port}/r/",
@@ -161,7 +171,28 @@ def _ready(port: int) -> dict:
         return {"status": refused.code, **json.load(refused)}
 
 
-def test_scans_survive_a_redis_kill_in_buffered_mode(tmp_path):
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _terminate_backends(dsn: str, spare: int) -> int:
+    """Cut every PostgreSQL connection to the test database (the web processes') but the
+    test's own (`spare`), from a connection of its own."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        return admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [spare],
+        ).fetchone()[0]
+
+
+def _run_drill(tmp_path, *, recording: str, fault) -> tuple[dict, QRCode, dict]:
+    """Start the servers, send the load with `fault(drill_redis, port)` running beside it,
+    drain what is queued, and return the load's figures, the code and the fault's notes."""
     if connection.vendor != "postgresql":
         pytest.skip("the drill runs on PostgreSQL (CI's DATABASE_URL)")
     if shutil.which("redis-server") is None:
@@ -175,7 +206,7 @@ def test_scans_survive_a_redis_kill_in_buffered_mode(tmp_path):
     drill_redis = DrillRedis(tmp_path)
     drill_redis.start()
     port = free_port()
-    env = _server_env(port, drill_redis.url, tmp_path)
+    env = _server_env(port, drill_redis.url, tmp_path, recording)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "qrsite.wsgi", f"--bind={HOST}:{port}",
          "--workers=2", "--threads=4", "--log-level=warning"],
@@ -192,22 +223,15 @@ def test_scans_survive_a_redis_kill_in_buffered_mode(tmp_path):
             assert server.poll() is None, "gunicorn exited during start-up"
             time.sleep(0.2)
 
-        async def drill() -> tuple[dict, dict, dict]:
+        async def drill() -> tuple[dict, dict]:
             load = asyncio.create_task(_scan_load(port, f"/r/{code.slug}"))
-            await asyncio.sleep(KILL_AFTER)
-            drill_redis.kill()
-            await asyncio.sleep(1)
-            during = await asyncio.to_thread(_ready, port)
-            await asyncio.sleep(DOWN_FOR - 1)
-            drill_redis.start()
-            await asyncio.sleep(2)
-            after = await asyncio.to_thread(_ready, port)
-            return await load, during, after
+            notes = await fault(drill_redis, port)
+            return await load, notes
 
         started = time.monotonic()
-        figures, during, after = asyncio.run(drill())
-        took = time.monotonic() - started
-        # Everything the web processes queued, then everything Redis held, into the database.
+        figures, notes = asyncio.run(drill())
+        figures["seconds"] = time.monotonic() - started
+        # SIGTERM: each web process writes what it has queued before it exits.
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         deadline = time.monotonic() + 120
@@ -220,23 +244,60 @@ def test_scans_survive_a_redis_kill_in_buffered_mode(tmp_path):
         flusher.wait(timeout=60)
         if drill_redis.process and drill_redis.process.poll() is None:
             drill_redis.kill()
+    return figures, code, notes
 
+
+def _report_and_check(name: str, figures: dict, code: QRCode, notes: dict) -> None:
     recorded = Scan.objects.filter(code=code).count()
     counted = QRCode.objects.get(pk=code.pk).scan_count
     latencies = sorted(figures["latencies"])
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
     print(
-        f"\ndrill redis-kill: sent {figures['sent']}, answered 302 {figures['answered_302']}, "
+        f"\ndrill {name}: sent {figures['sent']}, answered 302 {figures['answered_302']}, "
         f"other {figures['other']}, recorded {recorded}, counter {counted}, "
-        f"lost {figures['sent'] - recorded}, duplicates {max(recorded - figures['sent'], 0)}, "
-        f"p99 {p99:.0f} ms, {took:.1f} s; ready during the outage {during}, after {after}"
+        f"lost {max(figures['sent'] - recorded, 0)}, "
+        f"duplicates {max(recorded - figures['sent'], 0)}, p99 {p99:.0f} ms, "
+        f"{figures['seconds']:.1f} s; {notes}"
     )
     assert figures["sent"] == SCANS
     assert figures["answered_302"] == SCANS
     assert recorded == SCANS
     assert counted == SCANS
-    assert during["checks"]["cache"] == "unavailable"
-    assert after["checks"]["cache"] == "ok"
+
+
+def test_scans_survive_a_redis_kill_in_buffered_mode(tmp_path):
+    async def kill_redis(drill_redis, port):
+        await asyncio.sleep(KILL_AFTER)
+        drill_redis.kill()
+        await asyncio.sleep(1)
+        during = await asyncio.to_thread(_ready, port)
+        await asyncio.sleep(DOWN_FOR - 1)
+        drill_redis.start()
+        await asyncio.sleep(2)
+        return {"ready during": during, "ready after": await asyncio.to_thread(_ready, port)}
+
+    figures, code, notes = _run_drill(tmp_path, recording="buffered", fault=kill_redis)
+    _report_and_check("redis-kill (buffered)", figures, code, notes)
+    assert notes["ready during"]["checks"]["cache"] == "unavailable"
+    assert notes["ready after"]["checks"]["cache"] == "ok"
+
+
+def test_scans_survive_dropped_database_connections_in_direct_mode(tmp_path):
+    dsn = _dsn()
+    spare = _backend_pid()
+
+    async def cut_connections(drill_redis, port):
+        await asyncio.sleep(KILL_AFTER)
+        terminated = []
+        # Cut them again and again for 5 s: connections re-opened mid-batch are cut too.
+        for _ in range(10):
+            terminated.append(await asyncio.to_thread(_terminate_backends, dsn, spare))
+            await asyncio.sleep(0.5)
+        return {"backends terminated": sum(terminated)}
+
+    figures, code, notes = _run_drill(tmp_path, recording="direct", fault=cut_connections)
+    _report_and_check("pg_terminate_backend (direct)", figures, code, notes)
+    assert notes["backends terminated"] > 0
 
 
 def _ready_or_none(port: int) -> dict | None:
