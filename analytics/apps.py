@@ -7,6 +7,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from analytics.capture import capture_scan
+        from analytics.metrics import recording_state
+        from qrsite.metrics import register_state
+
+        register_state(recording_state)
         from analytics.services import scan_record_within_limit, scan_submit
         from codes.scan import ScanRecorder, scan_recorder_install
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 
+from qrsite import metrics
 from qrsite.redis_io import RecentlyDown, forget_outages, hot_redis
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def send(payloads: list[str], *, fallback: Callable[[list[str]], None]) -> None:
     for start in range(0, len(payloads), 1000):
         part = payloads[start : start + 1000]
         if not push(*part):
+            metrics.RECORDING_FALLBACKS.inc(len(part))
             fallback(part)
 
 

@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from analytics.geo import client_ip, country_for
@@ -83,6 +90,16 @@ def _buffered() -> bool:
 
 
 def _stored_secret(day: date) -> str:
+    try:
+        return _read_or_create_secret(day)
+    except (OperationalError, InterfaceError):
+        # A kept connection the server dropped: once more on a new one, or the scan goes
+        # unrecorded (its redirect is answered either way).
+        connection.close()
+        return _read_or_create_secret(day)
+
+
+def _read_or_create_secret(day: date) -> str:
     row = DailySalt.objects.filter(day=day).first()
     if row is None:
         try:

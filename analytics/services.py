@@ -14,6 +14,7 @@ counter, which a batch could not do.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from analytics.capture import ScanEvent, salt_prepare
 from analytics.models import DailySalt, Scan
 from analytics.signals import scans_recorded
 from codes.models import QRCode
+from qrsite import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -82,19 +84,29 @@ def _on_a_live_connection(write: Callable[[], None]) -> None:
 
     The ping is a round trip before the first query of every request, so on the scan path it
     costs as much as the insert's own. Instead, a kept connection that the server dropped
-    while idle shows itself by failing, and the write is retried once on a new connection.
+    shows itself by failing, and the write is retried on a new connection, a few times with
+    growing pauses (a failover, or connections cut again while reconnecting: the fault drill
+    terminates them repeatedly). It runs in the batch sender's thread, never in a request.
     The write is idempotent (events carry their id), so a retry never stores a scan twice,
-    even if the first attempt committed before its connection broke.
+    even if an attempt committed before its connection broke.
     """
-    if connection.connection is None or connection.in_atomic_block:
+    if connection.in_atomic_block:
         write()
         return
-    connection.health_check_done = True
-    try:
-        write()
-    except (OperationalError, InterfaceError):
-        connection.close()
-        write()
+    if connection.connection is not None:
+        connection.health_check_done = True
+    for pause in WRITE_RETRY_PAUSES:
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError):
+            connection.close()
+            time.sleep(pause)
+    write()
+
+
+# Seconds to wait before each retry of a scan batch whose connection failed (then one last try).
+WRITE_RETRY_PAUSES = (0.0, 0.2, 1.0, 3.0)
 
 
 def scan_record_within_limit(*, event: ScanEvent) -> bool:
@@ -122,14 +134,21 @@ def _announce(scans: list[ScanEvent], counts: dict[int, tuple[int, int]]) -> Non
     subscriber is logged and never costs the scans themselves."""
     if not scans:
         return
+    transaction.on_commit(lambda: metrics.SCANS_RECORDED.inc(len(scans)))
     for receiver, result in scans_recorded.send_robust(sender=Scan, scans=scans, counts=counts):
         if isinstance(result, Exception):
             logger.error("scan subscriber %r failed: %r", receiver, result)
+    if connection.needs_rollback:
+        # A subscriber's savepoint could not be rolled back (the connection broke under it):
+        # the batch's transaction would end in a silent rollback, losing the scans. Fail the
+        # batch instead, so its writer retries it on a new connection (it is idempotent).
+        raise OperationalError("the connection broke while the scan batch was announced")
 
 
 def scan_submit(*, event: ScanEvent) -> None:
     """Record a scan the configured way (direct or buffered), in this process's next batch."""
     event.event_id = event.event_id or uuid.uuid4().hex
+    metrics.SCANS_QUEUED.inc()
     if settings.SCAN_RECORDING == "buffered" and settings.SCAN_BUFFER_URL:
         _to_buffer.submit(event.to_json())
     else:
@@ -266,6 +285,7 @@ def scan_flush_buffer(*, max_seconds: float | None = None) -> int:
         batch_size=settings.SCAN_FLUSH_BATCH_SIZE,
         max_seconds=max_seconds if max_seconds is not None else settings.SCAN_FLUSH_MAX_SECONDS,
     )
+    metrics.SCANS_FLUSHED.inc(handled)
     # The flush runs only in buffered mode and every few seconds: it keeps the salts ready in
     # Redis for web processes that must hash scans without the database.
     scan_salt_prepare()

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_safe
 from codes import selectors
 from codes.cache import GONE, MISSING, RedirectEntry, redirect_entry_get
 from codes.validation import is_safe_destination
+from qrsite import metrics
 from qrsite.content_policy import SCAN_PAGE, content_policy_set
 
 logger = logging.getLogger(__name__)
@@ -194,6 +195,9 @@ def redirect(request, slug: str):
     return _redirect(destination)
 
 
+_OUTCOMES = {302: "redirect", 404: "not_found", 503: "unavailable"}
+
+
 class ShortUrlMiddleware:
     """Answer `/r/<slug>` before the rest of the middleware stack.
 
@@ -211,5 +215,9 @@ class ShortUrlMiddleware:
         if path.startswith("/r/"):
             slug = path[3:]
             if slug and "/" not in slug:
-                return redirect(request, slug)
+                start = time.perf_counter()
+                response = redirect(request, slug)
+                metrics.REDIRECTS.labels(_OUTCOMES.get(response.status_code, "refused")).inc()
+                metrics.REDIRECT_LATENCY.observe(time.perf_counter() - start)
+                return response
         return self.get_response(request)

@@ -13,6 +13,10 @@ class JobsConfig(AppConfig):
         from qrsite.celery import broker_folders
 
         broker_folders()
+        from jobs.metrics import job_states
+        from qrsite.metrics import register_state
+
+        register_state(job_states)
 
         from codes.api.bulk_async import bulk_async_install
         from jobs.api.views import bulk_create_async

@@ -59,9 +59,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (scans included) carries the id its log lines have.
+    "qrsite.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Scans of /r/<slug> are answered here, before sessions, auth and the rest.
     "codes.scan.ShortUrlMiddleware",
+    # After the scans (they count themselves), before everything else it times.
+    "qrsite.metrics.RequestMetricsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +159,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Workers log through LOGGING (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -438,6 +444,10 @@ if not DEBUG:
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Metrics ------------------------------------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Health -------------------------------------------------------------------------------------
 # /healthz/ready shows error text, hosts and timings only to this bearer token (or a staff
 # session); anyone else sees ok/unavailable per component. Empty: staff sessions only.
@@ -446,12 +456,32 @@ HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 HEALTH_PROBE_TIMEOUT = env.float("HEALTH_PROBE_TIMEOUT", default=0.5)
 
 # --- Logging ------------------------------------------------------------------------------------
-# Request logs never include client IP addresses: scans are privacy-preserving by design.
+# One JSON object per line (LOG_FORMAT=json, the default without DEBUG) or plain text, each
+# with the request id of the request or task that wrote it. Never a client IP address or an
+# API key: every line goes through qrsite.logs.MaskSecrets, whatever logger wrote it.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "qrsite.logs.AddRequestId"},
+        "mask_secrets": {"()": "qrsite.logs.MaskSecrets"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

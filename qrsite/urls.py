@@ -11,6 +11,7 @@ from codes.views.home import home
 from jobs.api.urls import urlpatterns as jobs_api
 from qrsite.api.urls import api_urlpatterns
 from qrsite.health import healthz, readiness
+from qrsite.metrics import metrics_view
 from tickets.api.urls import urlpatterns as tickets_api
 from webhooks.api.urls import urlpatterns as webhooks_api
 
@@ -20,6 +21,7 @@ api_v1 = [*analytics_api, *codes_api, *accounts_api, *jobs_api, *webhooks_api, *
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/ready", readiness, name="healthz-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include((api_urlpatterns(api_v1), "api"))),

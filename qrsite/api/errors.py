@@ -22,6 +22,8 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from qrsite import logs
+
 logger = logging.getLogger("qrsite.api")
 
 # What a client should wait before retrying when the database does not answer.
@@ -104,6 +106,8 @@ def envelope(request, code: str, message: str, *, field=None, errors: list | Non
             "field": field,
             "doc_url": doc_url(request, code),
             "errors": errors or [],
+            # Quoted in a support request, it finds this request's log lines.
+            "request_id": logs.request_id.get(),
         }
     }
 

@@ -15,6 +15,11 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "field": {"type": "string", "nullable": True},
                 "doc_url": {"type": "string", "format": "uri"},
+                "request_id": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The X-Request-ID of the response; quote it to support.",
+                },
                 "errors": {
                     "type": "array",
                     "items": {
@@ -58,6 +63,7 @@ def _example(code: str) -> dict:
             "field": None,
             "doc_url": f"https://qr.example.com/api/v1/docs/errors/#{code}",
             "errors": [],
+            "request_id": "6f1c2b9a0d4e4f7a9b3c5d2e1f0a8b7c",
         }
     }
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from qrsite import metrics
 from qrsite.api import idempotency, ratelimit, usage
 from qrsite.api.errors import ERROR_CODES, ApiError
 from qrsite.api.permissions import required_scope
@@ -88,6 +89,7 @@ class ApiMixin:
         state = ratelimit.hit(bucket=bucket, policy=policy, limit=limit)
         request._ratelimit = state
         if state.exceeded:
+            metrics.RATE_LIMITED.labels(policy).inc()
             raise ApiError(
                 "rate_limited",
                 f"Rate limit of {state.limit} {policy} requests per {state.window} s reached; "
