@@ -65,7 +65,11 @@ def test_redoc_renders_the_api_and_searches_it(docs):
     page.screenshot(path=str(ARTIFACTS / "api-docs-redoc.png"))
 
     page.get_by_placeholder("Search...").fill("destination")
-    expect(page.get_by_role("menuitem", name="Destination history").first).to_be_visible()
+    # ReDoc builds its search index in a worker after the first render; with the whole API
+    # (tickets, labels, sandbox...) on a busy machine that takes more than the default 5 s.
+    expect(page.get_by_role("menuitem", name="Destination history").first).to_be_visible(
+        timeout=FIRST_RENDER
+    )
 
 
 def test_the_guard_aborts_and_records_requests_to_other_hosts(page, external_requests):
