@@ -84,7 +84,7 @@ def test_create_style_download_scan_and_see_the_scan(page, browser, shot, live_s
     destination = f"{live_server.url}/healthz?utm_source=table-card"
     sign_in(page)
     page.get_by_role("link", name="Codes").first.click()
-    expect(page.get_by_role("heading", name="Your workspace has no codes yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="No codes yet")).to_be_visible()
     shot("codes-empty")
     page.get_by_role("link", name="Create your first code").click()
 

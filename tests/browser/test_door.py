@@ -3,6 +3,7 @@ is decoded and checked in; offline, two tickets are admitted on the device, queu
 synced and counted once the network is back. Screenshots at a desktop and a phone width land
 in tests/browser/artifacts/ (and SHOTS_DIR when set)."""
 
+import contextlib
 import os
 import shutil
 from io import BytesIO
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from accounts.models import Role
 from tests.browser.conftest import ExternalRequestGuard, _chromium_path
@@ -123,16 +124,18 @@ def _y4m(png: bytes, path: Path, frames: int = 6) -> None:
             out.write(b"FRAME\n" + frame)
 
 
-def test_the_camera_scanner_decodes_a_rendered_ticket(live_server, door_event, tmp_path):
+def test_the_camera_scanner_decodes_a_rendered_ticket(
+    live_server, door_event, tmp_path, browser: Browser
+):
     event, (_, alan, _) = door_event
     png, _ = ticket_image(ticket=alan, format="png", size=440)
     video = tmp_path / "ticket.y4m"
     _y4m(png, video)
-    from playwright.sync_api import sync_playwright
-
     guard = ExternalRequestGuard()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+    # A browser of its own (the fake camera is a launch option), from the suite's Playwright:
+    # a second sync_playwright() cannot start while the session's is running.
+    with contextlib.closing(
+        browser.browser_type.launch(
             executable_path=_chromium_path(),
             headless=True,
             args=[
@@ -145,7 +148,8 @@ def test_the_camera_scanner_decodes_a_rendered_ticket(live_server, door_event, t
                 f"--use-file-for-fake-video-capture={video}",
             ],
         )
-        context = browser.new_context(base_url=live_server.url, permissions=["camera"])
+    ) as camera_browser:
+        context = camera_browser.new_context(base_url=live_server.url, permissions=["camera"])
         guard.watch(context)
         context.set_default_timeout(20_000)
         page = context.new_page()
@@ -162,7 +166,6 @@ def test_the_camera_scanner_decodes_a_rendered_ticket(live_server, door_event, t
         ARTIFACTS = Path(__file__).parent / "artifacts"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "door-camera-valid.png"))
-        browser.close()
     assert scanner in {"zxing-wasm", "built-in"}
     assert guard.blocked == []
     assert CheckIn.objects.get(result=Result.VALID).ticket == alan

@@ -18,6 +18,7 @@ the rows and the code's counter stay equal.
 """
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import shutil
@@ -229,7 +230,10 @@ def _run_drill(tmp_path, *, recording: str, fault) -> tuple[dict, QRCode, dict]:
             return await load, notes
 
         started = time.monotonic()
-        figures, notes = asyncio.run(drill())
+        # In a thread of its own: the browser tests' Playwright keeps an event loop running
+        # in this one when they share the test process.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            figures, notes = pool.submit(asyncio.run, drill()).result()
         figures["seconds"] = time.monotonic() - started
         # SIGTERM: each web process writes what it has queued before it exits.
         server.send_signal(signal.SIGTERM)
