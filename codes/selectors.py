@@ -27,6 +27,7 @@ from codes.models import (
     QRCode,
     ScanPageBrand,
 )
+from qrsite.hot_reads import HotRead
 
 CODE_ORDERINGS = {
     "newest": ("-created_at", "-id"),
@@ -37,17 +38,30 @@ CODE_ORDERINGS = {
 }
 
 
+# One code with its group and logo by public id: every per-code API call and dashboard page
+# starts with this read (see qrsite.hot_reads). The workspace is the caller's, already loaded.
+_CODE_WITH_GROUP_AND_LOGO = HotRead(
+    [(QRCode, "c"), (CampaignGroup, "g"), (LogoAsset, "l")],
+    "FROM {c_table} LEFT JOIN {g_table} ON {g}.id = {c}.group_id"
+    " LEFT JOIN {l_table} ON {l}.id = {c}.logo_id"
+    " WHERE {c}.workspace_id = %s AND {c}.public_id = %s AND {c}.is_test = %s",
+)
+
+
 def code_get_for_workspace(
     *, workspace: Workspace, public_id: str, include_deleted: bool = False, sandbox: bool = False
 ) -> QRCode:
     """One code of the workspace by its public id (deleted codes only when asked for); a
     sandbox code only for a sandbox caller and a live one only for a live caller."""
-    codes = QRCode.objects.in_mode(sandbox=sandbox).select_related("group", "logo", "workspace")
-    if not include_deleted:
-        codes = codes.alive()
-    code = codes.filter(workspace=workspace, public_id=public_id).first()
-    if code is None:
+    found = _CODE_WITH_GROUP_AND_LOGO.fetch([workspace.pk, public_id, bool(sandbox)])
+    if found is None:
         raise Http404("No such code.")
+    code, group, logo = found
+    if code.deleted_at is not None and not include_deleted:
+        raise Http404("No such code.")
+    code.workspace = workspace
+    code.group = group
+    code.logo = logo
     return code
 
 

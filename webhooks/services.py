@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User, Workspace
 from codes.models import CampaignGroup, QRCode
+from qrsite.hot_reads import HotRead
 from qrsite.http import UnsafeTarget, target_check
 from webhooks import events as ev
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -355,15 +356,22 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Membership) -> Webho
 # --- the outbox ---------------------------------------------------------------------------------
 
 
+# Asked on every code change and every batch of scans, mostly to learn there is no endpoint.
+_ENABLED_ENDPOINTS = HotRead(
+    [(WebhookEndpoint, "e")],
+    "FROM {e_table} WHERE {e}.workspace_id = %s AND {e}.is_enabled AND {e}.is_test = %s"
+    " ORDER BY {e}.created_at DESC, {e}.id DESC",
+)
+
+
 def endpoints_wanting(
     *, workspace_id: int, event_type: str, group_id: int | None = None, sandbox: bool = False
 ) -> list[WebhookEndpoint]:
     """The enabled endpoints of one mode that want the event: a sandbox object's events go
     to test-mode endpoints only, a live object's to live endpoints only."""
-    enabled = WebhookEndpoint.objects.in_mode(sandbox=sandbox)
     return [
         e
-        for e in enabled.filter(workspace_id=workspace_id, is_enabled=True)
+        for (e,) in _ENABLED_ENDPOINTS.fetch_all([workspace_id, bool(sandbox)])
         if e.wants(event_type) and (e.group_id is None or e.group_id == group_id)
     ]
 
