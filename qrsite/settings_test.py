@@ -30,7 +30,7 @@ SCAN_LINGER_SECONDS = 0
 # Each test starts with an empty cache; with a real Redis, tests get their own key prefix.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "qrsite.cache.ReusingRedisCache",
         "LOCATION": REDIS_URL,
         # Parallel test workers share the Redis server, never each other's entries.
         "KEY_PREFIX": f"qrsite-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
