@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -66,7 +67,14 @@ def clean_style(style: dict | None) -> dict:
         _check_json(list(style), "style", "An option name")
         for name, value in style.items():
             _check_json(value, str(name), "The value")
-    return Style.from_dict(style or {}).to_dict()
+    return json.loads(_cleaned_style_json(json.dumps(style or {}, sort_keys=True)))
+
+
+@lru_cache(maxsize=256)
+def _cleaned_style_json(style_json: str) -> str:
+    # An import gives every row the same style: it is read by the engine once, not per row.
+    # A refusal raises, and is not cached.
+    return json.dumps(Style.from_dict(json.loads(style_json)).to_dict())
 
 
 @engine_refusals()

@@ -39,8 +39,15 @@ def is_standard(style: Style, has_logo: bool) -> bool:
     return luminance(ink) < luminance(paper) and contrast(ink, paper) >= WARN_BELOW
 
 
+# Bytes a version 40 symbol holds in byte mode, by error level. Every mode segno may choose
+# is at least as dense as UTF-8 bytes, so a payload within this always fits.
+_BYTE_CAPACITY_V40 = {"L": 2953, "M": 2331, "Q": 1663, "H": 1273}
+
+
 def fits(payload: str, error: str) -> bool:
     """Whether ``payload`` fits in a QR symbol at ``error``, without building the symbol."""
+    if len(payload.encode("utf-8")) <= _BYTE_CAPACITY_V40.get(str(error).upper(), 0):
+        return True
     try:
         segments = segno.encoder.prepare_data(payload, None, None)
         segno.encoder.find_version(

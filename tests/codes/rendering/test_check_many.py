@@ -139,3 +139,21 @@ def test_non_standard_designs_are_not_standard():
     assert not standard.is_standard(Style(foreground_color="#888888"), has_logo=False)
     assert not standard.is_standard(Style(background_color="transparent"), has_logo=False)
     assert not standard.is_standard(Style(finder_ball_color="#333333"), has_logo=False)
+
+
+@pytest.mark.parametrize("error", ["L", "M", "Q", "H"])
+def test_fits_agrees_with_segno_at_the_capacity_edge(error):
+    import segno
+
+    from codes.rendering.standard import _BYTE_CAPACITY_V40, fits
+
+    def segno_fits(payload):
+        try:
+            segno.make(payload, error=error, micro=False, boost_error=False)
+        except segno.DataOverflowError:
+            return False
+        return True
+
+    capacity = _BYTE_CAPACITY_V40[error]
+    for payload in ("x" * capacity, "x" * (capacity + 1), "é" * (capacity // 2 + 1), "7" * 7089):
+        assert fits(payload, error) == segno_fits(payload), (len(payload), error)
