@@ -106,13 +106,14 @@ print(buffer.pending())
 # measured as part of the load.
 FLUSH_LOOP = """
 import signal, sys, time
+from django.conf import settings
 from analytics.services import scan_flush_buffer
 stop = []
 signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 print("ready", flush=True)
 while not stop:
     scan_flush_buffer()
-    time.sleep(1)
+    time.sleep(settings.SCAN_FLUSH_INTERVAL_SECONDS)  # as the beat schedule runs it
 """
 CLEAR_BUFFER = """
 from analytics import buffer

@@ -10,7 +10,7 @@ receiver on 127.0.0.1 in this process. Every load is bounded in count and time a
 127.0.0.1 only. Same-run baselines:
 - throughput: the same receiver driven by a plain loop of unsigned POSTs (one new
   connection each, as the sender makes), without the database;
-- redirect: the same gunicorn and recording mode with no endpoint subscribed.
+- redirect: the same gunicorn, recording mode and Celery worker with no endpoint subscribed.
 """
 
 from __future__ import annotations
@@ -270,7 +270,9 @@ def redirect_run(env, args, slug, *, subscribed: bool, sink: Sink, batch: int) -
         rb.django(env, NO_ENDPOINT)
     sink.reset()
     server = rb.start_gunicorn(env, args.port, args.workers, args.threads)
-    worker = start_worker(env) if subscribed else None
+    # The worker runs in both runs, as in any deployment; without an endpoint it has nothing
+    # to deliver, so the difference is the webhook work alone.
+    worker = start_worker(env)
     flusher = None
     try:
         if env["SCAN_RECORDING"] == "buffered":
@@ -307,8 +309,7 @@ def redirect_run(env, args, slug, *, subscribed: bool, sink: Sink, batch: int) -
         if flusher is not None:
             flusher.send_signal(signal.SIGTERM)
             flusher.wait(timeout=120)
-        if worker is not None:
-            stop(worker)
+        stop(worker)
     return result
 
 
