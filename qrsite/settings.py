@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Scans of /r/<slug> are answered here, before sessions, auth and the rest.
     "codes.scan.ShortUrlMiddleware",
+    # After the scans: a redirect needs no policy, and its pages set their own.
+    "csp.middleware.CSPMiddleware",
+    "qrsite.content_policy.PermissionsPolicyMiddleware",
     # After the scans (they count themselves), before everything else it times.
     "qrsite.metrics.RequestMetricsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -432,6 +435,31 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Django's default, stated: no window another site opens keeps a handle on ours.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every page (django-csp). No inline script anywhere: htmx, the dashboard's JS and the docs'
+# start-up code are static files, and htmx is told not to eval or inject (base.html's
+# htmx-config). Inline style *attributes* stay allowed (style-src-attr): templates set widths
+# and colours per row (progress bars, group colours); <style> elements do not. Pages that need
+# more say so where they are served (qrsite/content_policy.py).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
