@@ -5,10 +5,15 @@ balancer that drains nodes on it must not drain all of them because the shared R
 database blinked, while cached redirects (and, without Redis, everything) still work.
 
 `GET /healthz/ready` probes the database, the cache and the broker at once and answers within
-HEALTH_PROBE_TIMEOUT whatever they do: 503 when the database does not answer (only cached
-redirects work then), 200 otherwise, "degraded" when the cache or the broker is down (scans and
-the API go on without them). Anonymous callers see ok/unavailable per component; error text,
-hosts and timings are for monitoring (`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
+HEALTH_PROBE_TIMEOUT whatever they do: 200 when every one answers, 503 naming the ones that do
+not (`"down": [...]`). Each probe is of something this deployment configured and a ready
+instance needs: the database always; the cache only matters when it is Redis (REDIS_URL: the
+rate limits, idempotency keys and redirect cache every process shares; a process-local cache
+cannot be down); the broker when tasks go through one (exports, imports, webhooks are not
+started without it). Scans keep redirecting through all of this (that is what /healthz says);
+readiness says whether this instance can do everything it is meant to. Anonymous callers see
+ok/unavailable per component; error text, hosts and timings are for monitoring
+(`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
 """
 
 from __future__ import annotations
@@ -130,15 +135,11 @@ def _may_see_details(request) -> bool:
 @require_safe
 def readiness(request):
     checks = _check_all()
-    if not checks["database"]["ok"]:
-        status = "unavailable"
-    elif all(check["ok"] for check in checks.values()):
-        status = "ok"
-    else:
-        status = "degraded"
+    down = [name for name, check in checks.items() if not check["ok"]]
     if not _may_see_details(request):
         # Error text names hosts, ports and users: not for whoever can reach the node.
         checks = {name: "ok" if check["ok"] else "unavailable" for name, check in checks.items()}
     return JsonResponse(
-        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
+        {"status": "unavailable" if down else "ok", "down": down, "checks": checks},
+        status=503 if down else 200,
     )

@@ -129,6 +129,7 @@ def test_readiness_is_503_within_a_second_and_names_no_host_to_strangers(server)
     assert status == 503
     assert json.loads(body) == {
         "status": "unavailable",
+        "down": ["database"],
         "checks": {"database": "unavailable", "cache": "ok", "broker": "ok"},
     }
     for secret in (db_port, HOST, "qrsite", "Error"):
