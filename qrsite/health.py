@@ -10,7 +10,8 @@ not (`"down": [...]`). Each probe is of something this deployment configured and
 instance needs: the database always; the cache only matters when it is Redis (REDIS_URL: the
 rate limits, idempotency keys and redirect cache every process shares; a process-local cache
 cannot be down); the broker when tasks go through one (exports, imports, webhooks are not
-started without it). Scans keep redirecting through all of this (that is what /healthz says);
+started without it); the media volume when files are stored on a local disk (uploads and job
+results fail on a full one: less than HEALTH_MEDIA_MIN_FREE_BYTES free counts as down). Scans keep redirecting through all of this (that is what /healthz says);
 readiness says whether this instance can do everything it is meant to. Anonymous callers see
 ok/unavailable per component; error text, hosts and timings are for monitoring
 (`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
@@ -18,11 +19,14 @@ ok/unavailable per component; error text, hosts and timings are for monitoring
 
 from __future__ import annotations
 
+import errno
 import hmac
+import os
 import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,7 +78,23 @@ def _broker() -> dict:
     return {"mode": "broker"}
 
 
-PROBES = {"database": _database, "cache": _cache, "broker": _broker}
+def _media() -> dict:
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    if not isinstance(default_storage, FileSystemStorage):
+        # Object storage (S3 and the like) has no "full"; its outages show as failed writes.
+        return {"backend": type(default_storage).__name__}
+    volume = Path(default_storage.location)
+    while not volume.exists():  # nothing uploaded yet: the folder is made on the first write
+        volume = volume.parent
+    stats = os.statvfs(volume)
+    free = stats.f_bavail * stats.f_frsize
+    if free < settings.HEALTH_MEDIA_MIN_FREE_BYTES:
+        raise OSError(errno.ENOSPC, f"{free // 1024} KiB free on the media volume")
+    return {"free_mb": free // (1024 * 1024)}
+
+
+PROBES = {"database": _database, "cache": _cache, "broker": _broker, "media": _media}
 
 _running: dict[str, Future] = {}
 _running_lock = threading.Lock()

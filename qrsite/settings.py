@@ -257,7 +257,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's, except that a write that fails on a full disk leaves nothing behind.
+    "default": {"BACKEND": "qrsite.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -482,6 +483,8 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 # Seconds /healthz/ready waits for all its probes together (they run at once).
 HEALTH_PROBE_TIMEOUT = env.float("HEALTH_PROBE_TIMEOUT", default=0.5)
+# Less free space than this on a local MEDIA_ROOT makes /healthz/ready answer 503 ("media").
+HEALTH_MEDIA_MIN_FREE_BYTES = env.int("HEALTH_MEDIA_MIN_FREE_BYTES", default=64 * 1024 * 1024)
 
 # --- Logging ------------------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json, the default without DEBUG) or plain text, each

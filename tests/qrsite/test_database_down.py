@@ -130,7 +130,7 @@ def test_readiness_is_503_within_a_second_and_names_no_host_to_strangers(server)
     assert json.loads(body) == {
         "status": "unavailable",
         "down": ["database"],
-        "checks": {"database": "unavailable", "cache": "ok", "broker": "ok"},
+        "checks": {"database": "unavailable", "cache": "ok", "broker": "ok", "media": "ok"},
     }
     for secret in (db_port, HOST, "qrsite", "Error"):
         assert secret not in body

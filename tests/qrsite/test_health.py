@@ -108,7 +108,7 @@ def test_readiness_reports_each_dependency_to_monitoring(client, db, monitor, pa
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "media"}
     assert body["checks"]["database"]["vendor"] == connection.vendor
     assert all(check["ok"] for check in body["checks"].values())
 
@@ -125,7 +125,7 @@ def test_anonymous_readiness_carries_no_host_port_or_error_text(
     assert response.json() == {
         "status": "unavailable",
         "down": ["broker"],
-        "checks": {"database": "ok", "cache": "ok", "broker": "unavailable"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "unavailable", "media": "ok"},
     }
     text = response.content.decode()
     assert "127.0.0.1" not in text
