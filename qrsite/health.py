@@ -4,15 +4,16 @@
 balancer that drains nodes on it must not drain all of them because the shared Redis or
 database blinked, while cached redirects (and, without Redis, everything) still work.
 
-`GET /healthz/ready` probes the database, the cache and the broker at once and answers within
-HEALTH_PROBE_TIMEOUT whatever they do: 200 when every one answers, 503 naming the ones that do
-not (`"down": [...]`). Each probe is of something this deployment configured and a ready
-instance needs: the database always; the cache only matters when it is Redis (REDIS_URL: the
-rate limits, idempotency keys and redirect cache every process shares; a process-local cache
-cannot be down); the broker when tasks go through one (exports, imports, webhooks are not
-started without it); the media volume when files are stored on a local disk (uploads and job
-results fail on a full one: less than HEALTH_MEDIA_MIN_FREE_BYTES free counts as down). Scans keep redirecting through all of this (that is what /healthz says);
-readiness says whether this instance can do everything it is meant to. Anonymous callers see
+`GET /healthz/ready` probes the database, the cache, the broker and the media volume at once
+and answers within HEALTH_PROBE_TIMEOUT whatever they do: 200 when every one answers, 503
+naming the ones that do not (`"down": [...]`). Each probe is of something this deployment
+configured and a ready instance needs: the database always; the cache only matters when it is
+Redis (REDIS_URL: the rate limits, idempotency keys and redirect cache every process shares; a
+process-local cache cannot be down); the broker when tasks go through one (exports, imports,
+webhooks are not started without it); the media volume when files live on a local disk
+(uploads and job results fail on a full one: less than HEALTH_MEDIA_MIN_FREE_BYTES free counts
+as down). Scans keep redirecting through all of this (that is what /healthz says); readiness
+says whether this instance can do everything it is meant to. Anonymous callers see
 ok/unavailable per component; error text, hosts and timings are for monitoring
 (`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
 """

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from codes import services as code_services
 from tests.codes.views_helpers import logo_png
-from tests.tickets.conftest import dora, event, make_event  # noqa: F401  (fixtures)
+from tests.tickets.conftest import event  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
