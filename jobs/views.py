@@ -20,6 +20,7 @@ from jobs.forms import ExportForm, MappingForm, UploadForm
 from jobs.mapping import guess_mapping
 from jobs.services.imports import FileRefused, import_preview_check
 from jobs.services.labels import LINE_FIELDS
+from qrsite.content_policy import uploaded_file_headers_set
 from qrsite.forms import add_service_errors
 from qrsite.htmx import go, page_or_fragment
 
@@ -66,7 +67,9 @@ def _download(request, job_id, field):
     if not file or (job.result_expires_at and job.result_expires_at < timezone.now()):
         raise Http404("This file is not there (any more).")
     name = file.name.rsplit("/", 1)[-1]
-    return FileResponse(file.open("rb"), as_attachment=True, filename=f"{job.public_id}-{name}")
+    return uploaded_file_headers_set(
+        FileResponse(file.open("rb"), as_attachment=True, filename=f"{job.public_id}-{name}")
+    )
 
 
 @workspace_required

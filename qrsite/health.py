@@ -4,20 +4,30 @@
 balancer that drains nodes on it must not drain all of them because the shared Redis or
 database blinked, while cached redirects (and, without Redis, everything) still work.
 
-`GET /healthz/ready` probes the database, the cache and the broker at once and answers within
-HEALTH_PROBE_TIMEOUT whatever they do: 503 when the database does not answer (only cached
-redirects work then), 200 otherwise, "degraded" when the cache or the broker is down (scans and
-the API go on without them). Anonymous callers see ok/unavailable per component; error text,
-hosts and timings are for monitoring (`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
+`GET /healthz/ready` probes the database, the cache, the broker and the media volume at once
+and answers within HEALTH_PROBE_TIMEOUT whatever they do: 200 when every one answers, 503
+naming the ones that do not (`"down": [...]`). Each probe is of something this deployment
+configured and a ready instance needs: the database always; the cache only matters when it is
+Redis (REDIS_URL: the rate limits, idempotency keys and redirect cache every process shares; a
+process-local cache cannot be down); the broker when tasks go through one (exports, imports,
+webhooks are not started without it); the media volume when files live on a local disk
+(uploads and job results fail on a full one: less than HEALTH_MEDIA_MIN_FREE_BYTES free counts
+as down). Scans keep redirecting through all of this (that is what /healthz says); readiness
+says whether this instance can do everything it is meant to. Anonymous callers see
+ok/unavailable per component; error text, hosts and timings are for monitoring
+(`Authorization: Bearer $HEALTH_TOKEN`, or a staff session).
 """
 
 from __future__ import annotations
 
+import errno
 import hmac
+import os
 import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -69,7 +79,23 @@ def _broker() -> dict:
     return {"mode": "broker"}
 
 
-PROBES = {"database": _database, "cache": _cache, "broker": _broker}
+def _media() -> dict:
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    if not isinstance(default_storage, FileSystemStorage):
+        # Object storage (S3 and the like) has no "full"; its outages show as failed writes.
+        return {"backend": type(default_storage).__name__}
+    volume = Path(default_storage.location)
+    while not volume.exists():  # nothing uploaded yet: the folder is made on the first write
+        volume = volume.parent
+    stats = os.statvfs(volume)
+    free = stats.f_bavail * stats.f_frsize
+    if free < settings.HEALTH_MEDIA_MIN_FREE_BYTES:
+        raise OSError(errno.ENOSPC, f"{free // 1024} KiB free on the media volume")
+    return {"free_mb": free // (1024 * 1024)}
+
+
+PROBES = {"database": _database, "cache": _cache, "broker": _broker, "media": _media}
 
 _running: dict[str, Future] = {}
 _running_lock = threading.Lock()
@@ -130,15 +156,11 @@ def _may_see_details(request) -> bool:
 @require_safe
 def readiness(request):
     checks = _check_all()
-    if not checks["database"]["ok"]:
-        status = "unavailable"
-    elif all(check["ok"] for check in checks.values()):
-        status = "ok"
-    else:
-        status = "degraded"
+    down = [name for name, check in checks.items() if not check["ok"]]
     if not _may_see_details(request):
         # Error text names hosts, ports and users: not for whoever can reach the node.
         checks = {name: "ok" if check["ok"] else "unavailable" for name, check in checks.items()}
     return JsonResponse(
-        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
+        {"status": "unavailable" if down else "ok", "down": down, "checks": checks},
+        status=503 if down else 200,
     )

@@ -13,6 +13,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from pythonjsonlogger.json import JsonFormatter
+
 # The id of the request (or of the request that started the Celery task) being handled.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -67,6 +69,24 @@ class MaskSecrets(logging.Filter):
         if record.exc_text:
             record.exc_text = mask_secrets(record.exc_text)
         return True
+
+
+class MaskedJsonFormatter(JsonFormatter):
+    """JSON lines with every value masked. The JSON formatter formats a traceback from
+    `exc_info` itself, after the filters ran, and writes `extra` fields as they are, so
+    `MaskSecrets` alone would leave an exception message's address or key in the line."""
+
+    def process_log_record(self, log_data):
+        return {
+            key: mask_secrets(value) if isinstance(value, str) else value
+            for key, value in super().process_log_record(log_data).items()
+        }
+
+    def formatException(self, ei):
+        return mask_secrets(super().formatException(ei))
+
+    def formatStack(self, stack_info):
+        return mask_secrets(super().formatStack(stack_info))
 
 
 class AddRequestId(logging.Filter):

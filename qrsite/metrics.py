@@ -66,6 +66,19 @@ RECORDING_FALLBACKS = Counter(
     "qrstudio_scan_recording_fallbacks_total",
     "Scans written straight to the database because the Redis buffer could not take them.",
 )
+TICKET_CHECKINS = Counter(
+    "qrstudio_ticket_checkins_total",
+    "Ticket scans stored at the door, by result (valid, already_used, revoked, wrong_event, "
+    "outside_window, invalid) and source (online, offline upload); an upload sent twice once.",
+    ["result", "source"],
+)
+TICKET_CHECKIN_CONFLICTS = Counter(
+    "qrstudio_ticket_checkin_conflicts_total",
+    "Offline admissions of a ticket another gate had admitted first.",
+)
+TICKET_CHECKIN_UNDOS = Counter(
+    "qrstudio_ticket_checkin_undos_total", "Admissions undone by door staff."
+)
 RATE_LIMITED = Counter(
     "qrstudio_api_rate_limited_total", "API requests refused with 429, by policy.", ["policy"]
 )

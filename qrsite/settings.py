@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Scans of /r/<slug> are answered here, before sessions, auth and the rest.
     "codes.scan.ShortUrlMiddleware",
+    # After the scans: a redirect needs no policy, and its pages set their own.
+    "csp.middleware.CSPMiddleware",
+    "qrsite.content_policy.PermissionsPolicyMiddleware",
     # After the scans (they count themselves), before everything else it times.
     "qrsite.metrics.RequestMetricsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -254,7 +257,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's, except that a write that fails on a full disk leaves nothing behind.
+    "default": {"BACKEND": "qrsite.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -434,6 +438,31 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Django's default, stated: no window another site opens keeps a handle on ours.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every page (django-csp). No inline script anywhere: htmx, the dashboard's JS and the docs'
+# start-up code are static files, and htmx is told not to eval or inject (base.html's
+# htmx-config). Inline style *attributes* stay allowed (style-src-attr): templates set widths
+# and colours per row (progress bars, group colours); <style> elements do not. Pages that need
+# more say so where they are served (qrsite/content_policy.py).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
@@ -456,6 +485,8 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 # Seconds /healthz/ready waits for all its probes together (they run at once).
 HEALTH_PROBE_TIMEOUT = env.float("HEALTH_PROBE_TIMEOUT", default=0.5)
+# Less free space than this on a local MEDIA_ROOT makes /healthz/ready answer 503 ("media").
+HEALTH_MEDIA_MIN_FREE_BYTES = env.int("HEALTH_MEDIA_MIN_FREE_BYTES", default=64 * 1024 * 1024)
 
 # --- Logging ------------------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json, the default without DEBUG) or plain text, each
@@ -472,7 +503,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "qrsite.logs.MaskedJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -487,6 +518,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Error reports -------------------------------------------------------------------------------
+# Sentry (sentry-sdk) when SENTRY_DSN is set, web and workers alike; client addresses, API
+# keys, bearer tokens, cookies and request bodies are scrubbed before sending
+# (qrsite/error_reports.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from qrsite.error_reports import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

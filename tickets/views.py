@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import editor_required, workspace_required
 from jobs.services.imports import FileRefused
 from jobs.services.lifecycle import safe_cell
+from qrsite.content_policy import permissions_allow
 from qrsite.forms import add_service_errors
 from qrsite.htmx import go, page_or_fragment
 from tickets import selectors, services
@@ -244,6 +246,9 @@ def checkins_csv(request, event_id):
 # --- the door page ------------------------------------------------------------------------------
 
 
+# The camera reads tickets; the barcode reader (zxing, a WebAssembly module) must compile.
+@permissions_allow("camera")
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @workspace_required
 def door(request, event_id):
     event = _event(request, event_id)

@@ -21,6 +21,7 @@ from codes.forms.editing import chosen_logo, editor_context, editor_preview, is_
 from codes.models import Kind
 from codes.rendering import CONTENT_TYPES
 from codes.views.common import upload_logo
+from qrsite.content_policy import uploaded_file_headers_set
 
 
 def _brand_style(request):
@@ -183,4 +184,4 @@ def logo_image(request, logo_id):
     response = HttpResponse(logo.read_bytes(), content_type="image/png")
     # A logo asset never changes: a new upload is a new asset with a new id.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    return uploaded_file_headers_set(response)

@@ -26,6 +26,7 @@ from jobs.models import Job
 from jobs.services.imports import FileRefused
 from qrsite.api.errors import ApiError
 from qrsite.api.views import ApiView, ApiViewSet
+from qrsite.content_policy import uploaded_file_headers_set
 
 
 def accepted(view, job: Job, *, headers: dict | None = None) -> Response:
@@ -79,7 +80,9 @@ class JobViewSet(ApiViewSet):
         if job.result_expires_at and job.result_expires_at < timezone.now():
             raise Http404(f"This job's files expired on {job.result_expires_at:%Y-%m-%d}.")
         name = file.name.rsplit("/", 1)[-1]
-        return FileResponse(file.open("rb"), as_attachment=True, filename=f"{job.public_id}-{name}")
+        return uploaded_file_headers_set(
+            FileResponse(file.open("rb"), as_attachment=True, filename=f"{job.public_id}-{name}")
+        )
 
     @extend_schema(**docs.RESULT)
     @action(detail=True, methods=["get"])

@@ -37,6 +37,7 @@ from jobs.models import Kind as JobKind
 from jobs.services.lifecycle import (
     _lease_end,
     check_can_edit,
+    fails_when_storage_full,
     job_create,
     job_finish,
     safe_cell,
@@ -238,6 +239,7 @@ def _decodes(png: bytes, payload: str) -> bool:
     return len(found) == 1 and found[0].text == payload
 
 
+@fails_when_storage_full
 def export_render_chunk(*, job_pk: int, index: int) -> None:
     """Render one chunk into its part file and mark its rows exported, in one transaction
     after the file is stored (a crash before it redoes the chunk; the part is overwritten)."""
@@ -314,6 +316,7 @@ def _cancel_text(job: Job) -> str:
     return f"Cancelled after {job.done:,} of {job.total:,} codes were rendered; no ZIP was made."
 
 
+@fails_when_storage_full
 def export_pack(*, job_pk: int) -> None:
     """Copy every part into the final ZIP (entry by entry, from files on disk: bounded memory),
     add the manifest, store it. Redone whole after a crash."""

@@ -25,7 +25,7 @@ from codes.rendering.pdf import Drawing
 from jobs.models import Job, JobRow, Phase, Status
 from jobs.services.exports import code_selection
 from jobs.services.labels import LabelOptions, _Logos, label_item
-from jobs.services.lifecycle import _lease_end, job_finish
+from jobs.services.lifecycle import _lease_end, fails_when_storage_full, job_finish
 
 CHUNK = 250
 
@@ -113,6 +113,7 @@ def _decode_item(data: dict, logos: dict) -> engine.LabelItem:
     return engine.LabelItem(art, logos.get(data["logo"]), tuple(data["lines"]))
 
 
+@fails_when_storage_full
 def labels_draw_chunk(*, job_pk: int, index: int) -> None:
     """Draw one chunk's codes into its part file, then mark its rows drawn (one transaction
     after the file is stored: a crash before it redoes the chunk)."""
@@ -170,6 +171,7 @@ def _cancel_text(job: Job) -> str:
     return f"Cancelled after {job.done:,} of {job.total:,} labels were drawn or written; no PDF was made."
 
 
+@fails_when_storage_full
 def labels_write(*, job_pk: int) -> None:
     """Write the PDF from the parts, in order, and store it as the job's result."""
     job = Job.objects.select_related("workspace").get(pk=job_pk)

@@ -8,12 +8,14 @@ import io
 import logging
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -22,6 +24,7 @@ from django.utils import timezone
 from accounts.models import ROLES_THAT_EDIT, Membership, User, Workspace
 from jobs.models import FINISHED, Job, Phase, Status
 from jobs.signals import job_finished
+from qrsite.storage import StorageFull
 
 logger = logging.getLogger(__name__)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -150,6 +153,35 @@ def job_finish(
             setattr(job, name, value)
         transaction.on_commit(lambda: job_finished.send(sender=Job, job=job))
     return True
+
+
+def job_parts_delete(*, job: Job) -> None:
+    """Remove the part files a job's chunks stored (they only ever feed its result file)."""
+    folder = f"jobs/{job.public_id}/parts"
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
+
+
+def fails_when_storage_full(step: Callable[..., None]) -> Callable[..., None]:
+    """For a job's chunk and pack steps (`step(job_pk=..., ...)`): a full file storage ends the
+    job as failed, saying so, with its parts removed, instead of a task that fails on every
+    retry while the job waits for a lease that never comes back."""
+
+    @wraps(step)
+    def run(*, job_pk: int, **kwargs) -> None:
+        try:
+            step(job_pk=job_pk, **kwargs)
+        except StorageFull as full:
+            job = Job.objects.get(pk=job_pk)
+            job_finish(job=job, status=Status.FAILED, error=full.messages[0])
+            job_parts_delete(job=job)
+            logger.error("job %s failed: the file storage is full", job.public_id)
+
+    return run
 
 
 def job_cancel(*, job: Job, actor: User) -> Job:

@@ -23,6 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from qrsite import logs
+from qrsite.storage import StorageFull
 
 logger = logging.getLogger("qrsite.api")
 
@@ -65,6 +66,7 @@ ERROR_CODES = {
         ErrorCode("rate_limited", 429, "Too many requests for this key and scope.", "Wait for `Retry-After` seconds; back off exponentially on repeated 429s."),
         ErrorCode("server_error", 500, "Something failed on our side; nothing was half-written.", "Retry with backoff (with the same `Idempotency-Key`); report it if it persists."),
         ErrorCode("service_unavailable", 503, "A service the API depends on (the database) is unreachable for a moment.", "Wait for `Retry-After` seconds and retry with the same `Idempotency-Key`."),
+        ErrorCode("storage_full", 507, "The server's file storage is full; the upload or result file was not saved.", "Nothing was kept: retry later, once the server's operators have freed space."),
     ]
 }  # fmt: skip
 
@@ -207,6 +209,8 @@ def exception_handler(exc, context) -> Response:
     request = context.get("request")
     view = context.get("view")
     set_rollback()
+    if isinstance(exc, StorageFull):
+        return _error_response(request, "storage_full", exc.messages[0], status_code=507)
     if isinstance(exc, DjangoValidationError):
         return validation_response(request, django_error_items(exc), view=view)
     if isinstance(exc, exceptions.ValidationError):

@@ -3,7 +3,11 @@ under /api/ a 404 in the error envelope. The kernel knows no app: the project's 
 each app's API routes to `api_urlpatterns`."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from qrsite.api.views import ApiMixin, NotFoundView, errors_page
 from qrsite.content_policy import API_DOCS, content_policy_set
@@ -36,8 +40,8 @@ def _declare_language(response):
     return response
 
 
-class SwaggerView(_DocsPage, SpectacularSwaggerView):
-    pass
+class SwaggerView(_DocsPage, SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up code at `?script` (a script file, not an inline one)."""
 
 
 class RedocView(_DocsPage, SpectacularRedocView):

@@ -91,14 +91,16 @@ class ExternalRequestGuard:
 def external_requests(request, monkeypatch):
     """Guards every context a browser test opens, however it opens one, and fails the test at
     teardown with the list of what it tried to fetch from outside. Every page opened in such a
-    context is checked after each navigation (`pagecheck`: no sideways scroll at desktop and
-    phone sizes, axe-core, screenshots)."""
+    context is checked after each navigation (`pagecheck`: a CSP header and no violation of it,
+    no sideways scroll at desktop and phone sizes, axe-core, screenshots), and once more for CSP
+    violations at teardown."""
     if "browser" not in request.fixturenames:
         yield None
         return
     browser = request.getfixturevalue("browser")
     guard = ExternalRequestGuard()
     new_context = browser.new_context
+    watched_pages = []
 
     def guarded_new_context(*args, **kwargs):
         context = new_context(*args, **kwargs)
@@ -108,6 +110,7 @@ def external_requests(request, monkeypatch):
         def checked_new_page():
             page = new_page_in_context()
             pagecheck.watch(page)
+            watched_pages.append(page)
             return page
 
         context.new_page = checked_new_page
@@ -126,6 +129,13 @@ def external_requests(request, monkeypatch):
     yield guard
     for context in page_contexts:
         context.close()
+    # What broke the policy after a page's last navigation (an htmx swap, a click) fails too.
+    late = [v for page in watched_pages for v in pagecheck.csp_violations_after_last_check(page)]
+    if late:
+        pytest.fail(
+            "Content-Security-Policy violations after the last check:\n  " + "\n  ".join(late),
+            pytrace=False,
+        )
     if guard.blocked:
         pytest.fail(
             "The page made requests outside 127.0.0.1 (aborted):\n  " + "\n  ".join(guard.blocked),

@@ -5,6 +5,10 @@ no test has to remember to call this. After each navigation to an HTML page:
 
 - at a desktop (1366x900) and a phone (390x844) size the page must not scroll sideways
   (`scrollWidth <= innerWidth`), every time, in whatever state the test has put it;
+- the page was served with a Content-Security-Policy header, and nothing on it broke that policy
+  (a `securitypolicyviolation` event or the browser's "Refused to ..." console message) since
+  the last check; violations after the last navigation (an htmx swap) fail the test at teardown
+  (`csp_violations_after_last_check`);
 - the first time a page (its path, with public ids folded) is seen in a run, axe-core may find
   no serious or critical violation at either size, and a full-page screenshot of each is saved
   under var/screenshots/ (CI keeps that directory as its artefact).
@@ -32,6 +36,28 @@ _IDS = re.compile(
 AXE_EXEMPT = ("/api/v1/docs/", "/api/v1/redoc/")
 
 _seen: set[str] = set()
+
+# Runs before any script of every document (Playwright injects it outside the page's policy),
+# so a violation is reported even when the page's own code swallows the error it causes.
+_VIOLATION_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked `
+    + `${e.blockedURI || 'inline'} at ${e.sourceFile || document.URL}:${e.lineNumber} `
+    + `${e.sample ? '(' + e.sample + ')' : ''}`);
+}, true);
+"""
+
+
+# Refusals that are the policy doing its job on third-party code we cannot change: ReDoc's
+# sidebar always shows Redocly's logo from their CDN (no option turns it off); the policy blocks
+# the request and ReDoc hides the broken image.
+EXPECTED_REFUSALS = ("https://cdn.redoc.ly/redoc/logo-mini.svg",)
+
+
+def _is_policy_violation(text: str) -> bool:
+    if any(url in text for url in EXPECTED_REFUSALS):
+        return False
+    return text.startswith("securitypolicyviolation:") or "Content Security Policy" in text
 
 
 def page_key(url: str) -> str:
@@ -79,6 +105,12 @@ def _is_html(page) -> bool:
         return False
 
 
+def csp_violations_after_last_check(page) -> list[str]:
+    violations = getattr(page, "csp_violations", [])
+    found, violations[:] = list(violations), []
+    return found
+
+
 def check_page(page) -> None:
     """Raises AssertionError naming the page and what is wrong with it."""
     if not _is_html(page):
@@ -89,6 +121,10 @@ def check_page(page) -> None:
     _seen.add(key)
     original = page.viewport_size
     problems = []
+    if urlsplit(url).scheme in ("http", "https") and not getattr(page, "document_policy", None):
+        problems.append("served without a Content-Security-Policy header")
+    if violations := csp_violations_after_last_check(page):
+        problems.append("CSP violations: " + " | ".join(violations))
     exempt = urlsplit(url).path in AXE_EXEMPT
     sizes = {"current": original} if exempt and original else SIZES
     try:
@@ -113,6 +149,21 @@ def check_page(page) -> None:
 def watch(page) -> None:
     """Make every navigation of this page end with `check_page`."""
     goto, wait_for_url = page.goto, page.wait_for_url
+    page.csp_violations = []
+    page.document_policy = None
+
+    def on_console(message):
+        text = message.text
+        if _is_policy_violation(text) and text not in page.csp_violations:
+            page.csp_violations.append(text)
+
+    def on_response(response):
+        if response.request.resource_type == "document" and response.frame == page.main_frame:
+            page.document_policy = response.headers.get("content-security-policy")
+
+    page.add_init_script(_VIOLATION_LISTENER)
+    page.on("console", on_console)
+    page.on("response", on_response)
 
     def checked_goto(*args, **kwargs):
         response = goto(*args, **kwargs)

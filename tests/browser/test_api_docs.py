@@ -7,6 +7,7 @@ CDN, a font service, a logo or an online validator.
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import pagecheck
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,3 +86,17 @@ def test_the_guard_aborts_and_records_requests_to_other_hosts(page, external_req
         "GET https://fonts.example.net/css (stylesheet)",
     ]
     external_requests.blocked.clear()  # seen and expected: this test's own teardown passes
+
+
+def test_a_policy_violation_fails_the_page_check(page, live_server):
+    page.goto("/accounts/login/")
+    # An inline script added to the page, as an injected one would be: the policy refuses it.
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = true'; document.body.append(s); }"
+    )
+    page.wait_for_timeout(100)
+
+    assert page.evaluate("() => window.ran") is None
+    with pytest.raises(AssertionError, match=r"CSP violations: .*script-src"):
+        pagecheck.check_page(page)

@@ -129,7 +129,8 @@ def test_readiness_is_503_within_a_second_and_names_no_host_to_strangers(server)
     assert status == 503
     assert json.loads(body) == {
         "status": "unavailable",
-        "checks": {"database": "unavailable", "cache": "ok", "broker": "ok"},
+        "down": ["database"],
+        "checks": {"database": "unavailable", "cache": "ok", "broker": "ok", "media": "ok"},
     }
     for secret in (db_port, HOST, "qrsite", "Error"):
         assert secret not in body

@@ -95,7 +95,9 @@ def test_liveness_stays_200_and_fast_with_redis_hung(client, db, frozen_redis):
 def test_readiness_answers_within_a_second_with_redis_hung(client, db, frozen_redis, monitor):
     elapsed, response = timed(lambda: client.get("/healthz/ready", **monitor))
     assert elapsed < 1
+    assert response.status_code == 503
     body = response.json()
+    assert body["down"] == ["cache", "broker"]
     assert body["checks"]["cache"]["ok"] is False
     assert body["checks"]["broker"]["ok"] is False
 
@@ -106,7 +108,7 @@ def test_readiness_reports_each_dependency_to_monitoring(client, db, monitor, pa
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "media"}
     assert body["checks"]["database"]["vendor"] == connection.vendor
     assert all(check["ok"] for check in body["checks"].values())
 
@@ -119,14 +121,49 @@ def test_anonymous_readiness_carries_no_host_port_or_error_text(
 
     response = client.get("/healthz/ready", HTTP_AUTHORIZATION="Bearer wrong")
 
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.json() == {
-        "status": "degraded",
-        "checks": {"database": "ok", "cache": "ok", "broker": "unavailable"},
+        "status": "unavailable",
+        "down": ["broker"],
+        "checks": {"database": "ok", "cache": "ok", "broker": "unavailable", "media": "ok"},
     }
     text = response.content.decode()
     assert "127.0.0.1" not in text
     assert "Error" not in text
+
+
+@pytest.fixture
+def cache_on_own_redis(settings):
+    with own_redis_server() as server:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+        yield server
+
+
+def test_readiness_is_503_naming_redis_while_it_is_killed_and_recovers(
+    client, db, cache_on_own_redis, patient
+):
+    before = client.get("/healthz/ready")
+    cache_on_own_redis.kill()
+    during = client.get("/healthz/ready")
+    alive_during = client.get("/healthz")
+    cache_on_own_redis.restart()
+    after = client.get("/healthz/ready")
+
+    assert before.status_code == 200
+    assert before.json()["down"] == []
+    assert during.status_code == 503
+    assert during.json()["status"] == "unavailable"
+    assert during.json()["down"] == ["cache"]
+    assert during.json()["checks"]["database"] == "ok"
+    assert alive_during.status_code == 200  # liveness asks no dependency
+    assert after.status_code == 200
+    assert after.json()["checks"]["cache"] == "ok"
 
 
 def test_monitoring_sees_why_the_broker_is_down(client, db, monitor, broker_at):

@@ -127,3 +127,36 @@ def test_a_refused_request_counts_as_rate_limited(scrape, settings):
     assert 429 in statuses
     after = value(scrape(), "qrstudio_api_rate_limited_total", policy="anonymous")
     assert after == before + statuses.count(429)
+
+
+@pytest.mark.django_db
+def test_door_check_ins_count_by_result_and_source(
+    scrape, acme, alice, django_capture_on_commit_callbacks
+):
+    from tests.tickets.conftest import make_event
+    from tickets import services as ticket_services
+    from tickets.services import ScanItem
+
+    event = make_event(acme, alice)
+    ticket = ticket_services.ticket_issue(event=event, actor=alice, holder_name="Ada Lovelace")
+    before = scrape()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ticket_services.checkin_record(
+            event=event, actor=alice, item=ScanItem(ticket.payload, gate="A")
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.checkin_record(
+            event=event, actor=alice, item=ScanItem(ticket.payload, gate="B")
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.checkin_undo(checkin=first.checkin, actor=alice)
+    after = scrape()
+
+    def moved(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    checkins = "qrstudio_ticket_checkins_total"
+    assert moved(checkins, result="valid", source="online") == 1
+    assert moved(checkins, result="already_used", source="online") == 1
+    assert moved(checkins, result="invalid", source="online") == 0
+    assert moved("qrstudio_ticket_checkin_undos_total") == 1

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from qrsite import metrics
 from tickets import credentials
 from tickets.models import CheckIn, Event, Result, RevokedCredential, Ticket, TicketStatus
 from tickets.services._common import check_can_check_in, check_can_edit
@@ -121,6 +122,7 @@ def checkin_undo(*, checkin: CheckIn, actor: User) -> CheckIn:
         checkin.undone_at = timezone.now()
         checkin.undone_by = actor
         checkin.save(update_fields=["undone_at", "undone_by"])
+        transaction.on_commit(metrics.TICKET_CHECKIN_UNDOS.inc)
     return checkin
 
 
@@ -283,6 +285,7 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
             result=Result.ALREADY_USED, conflict=True
         )
     CheckIn.objects.bulk_create([row for _, row in new_rows])
+    transaction.on_commit(lambda: _count([row for _, row in new_rows], demoted))
     for index, item in enumerate(items):
         if outcomes[index] is None:  # a duplicate nonce inside this upload
             outcomes[index] = _replay(outcomes[seen_nonces[item.client_nonce]].checkin)
@@ -293,6 +296,15 @@ def _record_once(event: Event, actor: User, items: list[ScanItem]) -> list[Outco
     if first_admissions:
         checkins_recorded.send(sender=CheckIn, checkins=first_admissions)
     return outcomes
+
+
+def _count(stored: list[CheckIn], demoted: list[CheckIn]) -> None:
+    for checkin in stored:
+        source = "offline" if checkin.offline else "online"
+        metrics.TICKET_CHECKINS.labels(checkin.result, source).inc()
+    conflicts = sum(1 for checkin in stored if checkin.conflict) + len(demoted)
+    if conflicts:
+        metrics.TICKET_CHECKIN_CONFLICTS.inc(conflicts)
 
 
 def _replay(checkin: CheckIn) -> Outcome:
