@@ -522,8 +522,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator in any layout: its badge is an image from validator.swagger.io that
     # hands our schema's address to a third party. templates/drf_spectacular/ keeps both pages
-    # on our own origin.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # on our own origin. No deep links: Swagger UI puts each one, a link, inside the button that
+    # opens its operation, and a control inside a control is lost to keyboard and screen reader.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
     # ReDoc's theme names Roboto and Montserrat, which the stock template fetches from Google
     # Fonts; ours fetches no fonts, so the theme names system fonts, as static/css/app.css does.
     "REDOC_UI_SETTINGS": {
