@@ -1,8 +1,8 @@
 """Every scan of a period, one row each, for a spreadsheet.
 
-Columns: when (UTC), which code, where (country), on what (device, OS, browser), from where
-(referrer host), in which language, whether a bot, and whether it was the visitor's first scan
-of that code that UTC day (what "unique" counts). Never the IP address (it is not stored) and
+Columns: when (UTC), which code, where (country, and city when a City database knew it), on
+what (device, OS, browser), from where (referrer host), in which language, whether a bot, and
+whether it was the visitor's first scan of that code that UTC day (what "unique" counts). Never the IP address (it is not stored) and
 never the visitor hash (a daily pseudonym: it would let rows of one day be tied together).
 Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
 
@@ -28,6 +28,7 @@ COLUMNS = [
     "code_id",
     "code_name",
     "country",
+    "city",
     "device_type",
     "os",
     "browser",
@@ -60,7 +61,7 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
     # period starting mid-day still knows which scans came first that day.
     inner, params = ranked_scans_sql(scans, [(period.start_at, period.end_at)])
     sql = (
-        "SELECT t.scanned_at, t.code_id, t.country, t.device_type, t.os, t.browser, "  # noqa: S608
+        "SELECT t.scanned_at, t.code_id, t.country, t.place, t.device_type, t.os, t.browser, "  # noqa: S608
         "t.referrer_host, t.language, t.is_bot, t.rn, t.visitor_hash "
         f"FROM ({inner}) t WHERE t.in_range = 1 ORDER BY t.scanned_at, t.id"
     )
@@ -78,6 +79,7 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
                 when,
                 code_id,
                 country,
+                place,
                 device,
                 os_,
                 browser,
@@ -93,6 +95,7 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
                     public_id,
                     name,
                     country,
+                    place.partition(":")[2] if place else "",
                     device,
                     os_,
                     browser,

@@ -301,6 +301,9 @@ SCAN_FLUSH_BATCH_SIZE = env.int("SCAN_FLUSH_BATCH_SIZE", default=1000)
 SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)
 # Country lookup: a MaxMind .mmdb when set, else the database bundled with geoip2fast.
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
+# A MaxMind GeoLite2/GeoIP2 City .mmdb: scans then record the city too (its name, with its
+# country), and analytics show top cities. Empty: countries only.
+GEOIP_CITY_PATH = env.str("GEOIP_CITY_PATH", default="")
 # A CDN's country header (e.g. CF-IPCountry); trusted only when named here.
 TRUSTED_COUNTRY_HEADER = env.str("TRUSTED_COUNTRY_HEADER", default="")
 # The redirect lookup cache (Redis; the default in-memory cache without one).
