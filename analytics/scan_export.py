@@ -1,6 +1,6 @@
 """Every scan of a period, one row each, for a spreadsheet.
 
-Columns: when (UTC), which code, where (country, and city when a City database knew it), on
+Columns: when (UTC), which code (with its external id: the recipient of a mail merge), where (country, and city when a City database knew it), on
 what (device, OS, browser), from where (referrer host), in which language, whether a bot, and
 whether it was the visitor's first scan of that code that UTC day (what "unique" counts). Never the IP address (it is not stored) and
 never the visitor hash (a daily pseudonym: it would let rows of one day be tied together).
@@ -27,6 +27,7 @@ COLUMNS = [
     "scanned_at_utc",
     "code_id",
     "code_name",
+    "code_external_id",
     "country",
     "city",
     "device_type",
@@ -67,10 +68,10 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
     )
     # Deleted codes too: their scans are still in the period.
     codes = {
-        pk: (public_id, name)
-        for pk, public_id, name in QRCode.objects.filter(
+        pk: (public_id, name, external_id)
+        for pk, public_id, name, external_id in QRCode.objects.filter(
             workspace_id=scope.workspace_id
-        ).values_list("pk", "public_id", "name")
+        ).values_list("pk", "public_id", "name", "external_id")
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -89,11 +90,12 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
                 rn,
                 vh,
             ) in batch:
-                public_id, name = codes.get(code_id, ("", ""))
+                public_id, name, external_id = codes.get(code_id, ("", "", ""))
                 yield [
                     _iso(when),
                     public_id,
                     name,
+                    external_id,
                     country,
                     place.partition(":")[2] if place else "",
                     device,

@@ -2,6 +2,7 @@
 place through HTMX (no page load), and the page looks right on a laptop and a phone."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -33,7 +34,9 @@ def seed(page):
     owner = User.objects.create_user(email="mia@example.com", password="a-long-passphrase")
     workspace = services.workspace_create(name="Mia Studio", owner=owner)
     group = CampaignGroupFactory(workspace=workspace, name="Spring launch")
-    poster = QRCodeFactory(workspace=workspace, group=group, name="Spring poster")
+    poster = QRCodeFactory(
+        workspace=workspace, group=group, name="Spring poster", external_id="CUST-1001"
+    )
     flyer = QRCodeFactory(workspace=workspace, group=group, name="Store flyer")
     rng = random.Random(6)
     now = timezone.now()
@@ -67,6 +70,7 @@ def test_switching_the_range_preset_updates_the_chart_in_place(page, screenshot)
 
     chart = page.locator("svg.chart-series desc")
     expect(page.get_by_role("heading", name="Spring poster")).to_be_visible()
+    expect(page.locator(".page-header")).to_contain_text("external ID CUST-1001")
     expect(chart).to_contain_text("over 30 days")
     expect(page.get_by_role("heading", name="Countries")).to_be_visible()
     cities = page.locator("section", has=page.get_by_role("heading", name="Cities"))
@@ -91,4 +95,5 @@ def test_the_workspace_page_on_a_phone(page, screenshot):
     page.goto("/analytics/?range=90d")
 
     expect(page.get_by_role("heading", name="Top codes")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Spring poster CUST-1001"))).to_be_visible()
     screenshot("analytics-workspace-phone")
