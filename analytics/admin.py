@@ -13,6 +13,7 @@ class ScanAdmin(admin.ModelAdmin):
         "code",
         "workspace",
         "country",
+        "city",
         "device_type",
         "os",
         "browser",

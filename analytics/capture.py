@@ -26,7 +26,7 @@ from django.db import (
 )
 from django.utils import timezone
 
-from analytics.geo import client_ip, country_for
+from analytics.geo import client_ip, place_for
 from analytics.models import DailySalt
 from analytics.useragent import describe_user_agent
 from qrsite.redis_io import hot_redis
@@ -54,6 +54,8 @@ class ScanEvent:
     is_bot: bool
     visitor_hash: str
     event_id: str = ""
+    # Last, with a default: events buffered before cities were recorded still load.
+    city: str = ""
 
     def to_json(self) -> str:
         # Field by field: dataclasses.asdict deep-copies and is several times slower.
@@ -213,11 +215,13 @@ def capture_scan(request, *, code_id: int, workspace_id: int) -> ScanEvent:
     ip = client_ip(meta)
     # Sec-GPC: 1 is the Global Privacy Control signal: we then keep no per-visitor trace.
     track = meta.get("HTTP_SEC_GPC", "").strip() != "1"
+    place = place_for(meta, ip)
     return ScanEvent(
         code_id=code_id,
         workspace_id=workspace_id,
         scanned_at=now,
-        country=country_for(meta, ip),
+        country=place.country,
+        city=place.city,
         device_type=agent.device_type,
         os=agent.os,
         browser=agent.browser,

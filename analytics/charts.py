@@ -188,7 +188,19 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def bar_chart(rows, *, title: str, color: str = BRAND) -> SafeString:
+def _city_short_label(row) -> str:
+    # "London, GB" rather than a truncated "London, United K…"; the tooltip and the table
+    # beside the chart give the country's name.
+    if not row.value:
+        return row.label
+    country, _, city = row.value.partition(":")
+    return f"{city}, {country}"
+
+
+SHORT_LABELS = {"cities": _city_short_label}
+
+
+def bar_chart(rows, *, title: str, color: str = BRAND, short_label=None) -> SafeString:
     """Horizontal bars, one per row, labelled with the count and share."""
     # Sized for a half-width card, so the text is drawn at about its nominal size.
     row_height, label_width, value_width, width = 28, 120, 76, 360
@@ -210,7 +222,7 @@ def bar_chart(rows, *, title: str, color: str = BRAND) -> SafeString:
             f'<g class="hit"><title>{escape(tip)}</title>'
             f'<rect x="0" y="{top}" width="{width}" height="{row_height - 4}" fill="#fff" fill-opacity="0"/>'
             f'<text x="0" y="{top + 16}" font-size="12.5" fill="{AXIS_TEXT if muted else TEXT}">'
-            f"{escape(_truncate(row.label, 17))}</text>"
+            f"{escape(_truncate(short_label(row) if short_label else row.label, 17))}</text>"
             f'<rect x="{label_width}" y="{top + 6}" width="{bar_space - 8}" height="{row_height - 14}" '
             f'rx="4" fill="{GRID}" fill-opacity="0.45"/>'
             f'<rect x="{label_width}" y="{top + 6}" width="{length:.1f}" height="{row_height - 14}" '
@@ -236,8 +248,10 @@ def report_charts(report) -> dict:
             title=f"Scans per {period.interval}, {period.start:%d %b %Y} to {period.end:%d %b %Y}",
         ),
         "breakdowns": {
-            name: bar_chart(rows, title=f"{BREAKDOWN_TITLES[name]} by scans")
-            for name, rows in report.breakdowns.items()
+            name: bar_chart(
+                rows, title=f"{BREAKDOWN_TITLES[name]} by scans", short_label=SHORT_LABELS.get(name)
+            )
+            for name, rows in report.shown_breakdowns.items()
         },
         # Safe: world_map_svg escapes every name it writes.
         "world_map": mark_safe(

@@ -17,7 +17,9 @@ from analytics.charts import report_charts
 from analytics.selectors import BREAKDOWN_TITLES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = ["section", "key", "label", "scans", "unique_scans", "share"]
+# external_id: the code's own id in the caller's systems (a mail merge's recipient), on the
+# rows that are one code: the code report's summary and each top code.
+CSV_HEADER = ["section", "key", "label", "scans", "unique_scans", "share", "external_id"]
 
 
 def safe_cell(value):
@@ -42,7 +44,8 @@ def filename(report, fmt: str) -> str:
 def report_rows(report):
     """Tidy rows: one table a spreadsheet can filter by its `section` column."""
     period, totals = report.period, report.totals
-    yield ["summary", report.kind, _subject_name(report), "", "", ""]
+    external_id = report.subject.external_id if report.kind == "code" else ""
+    yield ["summary", report.kind, _subject_name(report), "", "", "", external_id]
     yield [
         "summary",
         "period",
@@ -71,7 +74,7 @@ def report_rows(report):
             yield [name, key, row.label, row.scans, row.unique_scans, f"{row.share:.4f}"]
     for row in report.top_codes or []:
         yield ["top_codes", row.code.public_id, row.code.name, row.scans, row.unique_scans,
-               f"{row.share:.4f}"]  # fmt: skip
+               f"{row.share:.4f}", row.code.external_id]  # fmt: skip
 
 
 def report_csv(report) -> str:
@@ -79,6 +82,7 @@ def report_csv(report) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for row in report_rows(report):
+        row += [""] * (len(CSV_HEADER) - len(row))  # most rows are not one code's
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
 

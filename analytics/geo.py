@@ -1,14 +1,17 @@
-"""Country of a scanner, from a trusted CDN header or an IP database.
+"""Country (and city) of a scanner, from a trusted CDN header or IP databases.
 
-Order: the header named by TRUSTED_COUNTRY_HEADER (only when configured: anyone can send any
-header), then a MaxMind .mmdb at GEOIP_PATH when set, else geoip2fast's bundled database.
-The IP address is only looked up here, in memory; it is never stored or logged.
+Country: the header named by TRUSTED_COUNTRY_HEADER (only when configured: anyone can send any
+header), then a MaxMind City .mmdb at GEOIP_CITY_PATH when set, then a MaxMind Country .mmdb
+at GEOIP_PATH when set, else geoip2fast's bundled database. City: only from GEOIP_CITY_PATH,
+and only together with the country it lies in. The IP address is only looked up here, in
+memory; it is never stored or logged.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -17,7 +20,7 @@ from qrsite import addresses
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_reader = None  # loaded once per process on first use: the databases take ~0.2 s to open
+CITY_MAX_LENGTH = 100  # Scan.city
 # Placeholder codes some CDNs send for "unknown" or "Tor".
 _NOT_COUNTRIES = frozenset({"XX", "T1", "A1", "A2", "O1", "ZZ", "EU", "AP"})
 
@@ -49,6 +52,24 @@ class _MaxMind:
             return ""
 
 
+class _MaxMindCity:
+    """A GeoLite2/GeoIP2 City database: the city and the country it lies in, in one lookup."""
+
+    def __init__(self, path: str):
+        import geoip2.database
+
+        self._db = geoip2.database.Reader(path, locales=["en"])
+
+    def place(self, ip: str) -> tuple[str, str]:
+        import geoip2.errors
+
+        try:
+            found = self._db.city(ip)
+        except (geoip2.errors.AddressNotFoundError, ValueError):
+            return "", ""
+        return found.country.iso_code or "", found.city.name or ""
+
+
 class _Bundled:
     def __init__(self):
         from geoip2fast import GeoIP2Fast
@@ -59,29 +80,68 @@ class _Bundled:
         return self._db.lookup(ip).country_code or ""
 
 
-def _database():
-    global _reader
-    if _reader is None:
+# Opened once per process and path on first use (a database takes ~0.2 s to open); "" is the
+# bundled country database.
+_readers: dict[str, object] = {}
+
+
+def _reader(kind, path: str):
+    reader = _readers.get(path)
+    if reader is None:
         with _lock:
-            if _reader is None:
-                path = settings.GEOIP_PATH
-                _reader = _MaxMind(path) if path else _Bundled()
-    return _reader
+            reader = _readers.get(path)
+            if reader is None:
+                _readers[path] = reader = kind(path) if path else kind()
+    return reader
 
 
-def country_for(meta: dict, ip: str) -> str:
-    """ISO 3166-1 alpha-2 code, or "" when unknown."""
+def _country_database():
+    path = settings.GEOIP_PATH
+    return _reader(_MaxMind if path else _Bundled, path)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    country: str = ""  # ISO 3166-1 alpha-2, or "" when unknown
+    city: str = ""  # the city's English name, only with the country it lies in
+
+
+UNKNOWN = Place()
+
+
+def place_for(meta: dict, ip: str) -> Place:
+    """Where a scan came from: always a country when one can be known, and a city too when a
+    City database is configured (GEOIP_CITY_PATH) and knows the address."""
     header = settings.TRUSTED_COUNTRY_HEADER
+    trusted = ""
     if header:
-        country = _clean_country(meta.get("HTTP_" + header.upper().replace("-", "_")))
-        if country:
-            return country
+        trusted = _clean_country(meta.get("HTTP_" + header.upper().replace("-", "_")))
     if not ip:
-        return ""
+        return Place(trusted)
+    country = city = ""
+    if settings.GEOIP_CITY_PATH:
+        try:
+            found_country, found_city = _reader(_MaxMindCity, settings.GEOIP_CITY_PATH).place(ip)
+            country = _clean_country(found_country)
+            city = found_city.strip()[:CITY_MAX_LENGTH] if country else ""
+        except Exception as exc:
+            # As below: the city (and this database's country) lost, never the scan.
+            logger.error("city lookup failed (%s)", type(exc).__name__)
+    if trusted:
+        # The CDN's country wins; a city the database puts in another country is dropped
+        # rather than stored under a country it is not in.
+        return Place(trusted, city if country == trusted else "")
+    if country:
+        return Place(country, city)
     try:
-        return _clean_country(_database().country(ip))
+        return Place(_clean_country(_country_database().country(ip)))
     except Exception as exc:
         # A broken database must cost the country column, never the scan. Only the error's
         # type is logged: its message or traceback could carry the address.
         logger.error("country lookup failed (%s)", type(exc).__name__)
-        return ""
+        return UNKNOWN
+
+
+def country_for(meta: dict, ip: str) -> str:
+    """ISO 3166-1 alpha-2 code, or "" when unknown."""
+    return place_for(meta, ip).country

@@ -1,5 +1,6 @@
 """Human names for breakdown values: countries from the time-zone database's ISO 3166 table
-(the same system tzdata that zoneinfo reads), device types from the Scan model."""
+(the same system tzdata that zoneinfo reads), cities with their country's name, device types
+from the Scan model."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ _UNKNOWN = {
     # QR scans usually arrive without a Referer header: the camera app opened the link.
     "referrers": "Direct (no referrer)",
     "languages": "Unknown",
+    "cities": "Unknown",
 }
 
 
@@ -41,6 +43,9 @@ def label_for(breakdown: str, value: str) -> str:
         return _UNKNOWN[breakdown]
     if breakdown == "countries":
         return country_names().get(value.upper(), value)
+    if breakdown == "cities":  # "GB:London" (Dimension.CITY)
+        country, _, city = value.partition(":")
+        return f"{city}, {country_names().get(country.upper(), country)}"
     if breakdown == "devices":
         return DeviceType(value).label if value in DeviceType.values else value
     return value

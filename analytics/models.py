@@ -1,7 +1,7 @@
 """Recorded scans and the daily salt behind the visitor hash.
 
 Privacy: a scan never stores the scanner's IP address or user-agent string. The IP is used
-in memory for the country lookup and, mixed with the user agent, the code and a secret salt
+in memory for the country (and city) lookup and, mixed with the user agent, the code and a secret salt
 that changes every day (and is deleted after), for a visitor hash that counts unique
 visitors within a day but cannot be traced back or linked across days.
 """
@@ -36,6 +36,8 @@ class Scan(models.Model):
         "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    # Only with GEOIP_CITY_PATH set, and only with the country it lies in (`country`).
+    city = models.CharField(max_length=100, blank=True, help_text="English name")
     device_type = models.CharField(
         max_length=10, choices=DeviceType.choices, default=DeviceType.OTHER
     )

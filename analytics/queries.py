@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     DateField,
     DateTimeField,
     F,
@@ -29,7 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber, Trunc, TruncDate
+from django.db.models.functions import Concat, RowNumber, Trunc, TruncDate
 
 from analytics.models import (
     RollupDay,
@@ -47,7 +48,14 @@ BREAKDOWNS = {
     Dimension.BROWSER: "browser",
     Dimension.REFERRER: "referrer_host",
     Dimension.LANGUAGE: "language",
+    Dimension.CITY: "place",
 }
+# A city is counted with its country (see Dimension.CITY); the scan row keeps them apart.
+PLACE = Case(
+    When(city="", then=Value("")),
+    default=Concat("country", Value(":"), "city"),
+    output_field=CharField(),
+)
 _SCAN_COLUMNS = ["id", "code_id", "workspace_id", "is_bot", "visitor_hash", *BREAKDOWNS.values()]
 # A unique scan: first of its visitor, code, kind (bot or not) and UTC day, with a hash at all
 # (a scanner who sent Sec-GPC has none and is counted, but never as unique).
@@ -173,6 +181,7 @@ def ranked_scans_sql(scans: QuerySet, ranges: list[tuple[datetime, datetime]], *
                 When(inside, then=Value(1)), default=Value(0), output_field=IntegerField()
             ),
             rn=rank,
+            place=PLACE,
             **annotations,
         )
         .values(*_SCAN_COLUMNS, "scanned_at", "in_range", "rn", *annotations)

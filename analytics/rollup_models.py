@@ -29,6 +29,8 @@ class Dimension(models.IntegerChoices):
     BROWSER = 4, "Browser"
     REFERRER = 5, "Referrer"
     LANGUAGE = 6, "Language"
+    # "GB:London": the country keeps two Springfields apart; "" when the city is unknown.
+    CITY = 7, "City"
 
 
 class Grain(models.TextChoices):

@@ -1,8 +1,8 @@
 """Every scan of a period, one row each, for a spreadsheet.
 
-Columns: when (UTC), which code, where (country), on what (device, OS, browser), from where
-(referrer host), in which language, whether a bot, and whether it was the visitor's first scan
-of that code that UTC day (what "unique" counts). Never the IP address (it is not stored) and
+Columns: when (UTC), which code (with its external id: the recipient of a mail merge), where (country, and city when a City database knew it), on
+what (device, OS, browser), from where (referrer host), in which language, whether a bot, and
+whether it was the visitor's first scan of that code that UTC day (what "unique" counts). Never the IP address (it is not stored) and
 never the visitor hash (a daily pseudonym: it would let rows of one day be tied together).
 Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
 
@@ -27,7 +27,9 @@ COLUMNS = [
     "scanned_at_utc",
     "code_id",
     "code_name",
+    "code_external_id",
     "country",
+    "city",
     "device_type",
     "os",
     "browser",
@@ -60,16 +62,16 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
     # period starting mid-day still knows which scans came first that day.
     inner, params = ranked_scans_sql(scans, [(period.start_at, period.end_at)])
     sql = (
-        "SELECT t.scanned_at, t.code_id, t.country, t.device_type, t.os, t.browser, "  # noqa: S608
+        "SELECT t.scanned_at, t.code_id, t.country, t.place, t.device_type, t.os, t.browser, "  # noqa: S608
         "t.referrer_host, t.language, t.is_bot, t.rn, t.visitor_hash "
         f"FROM ({inner}) t WHERE t.in_range = 1 ORDER BY t.scanned_at, t.id"
     )
     # Deleted codes too: their scans are still in the period.
     codes = {
-        pk: (public_id, name)
-        for pk, public_id, name in QRCode.objects.filter(
+        pk: (public_id, name, external_id)
+        for pk, public_id, name, external_id in QRCode.objects.filter(
             workspace_id=scope.workspace_id
-        ).values_list("pk", "public_id", "name")
+        ).values_list("pk", "public_id", "name", "external_id")
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -78,6 +80,7 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
                 when,
                 code_id,
                 country,
+                place,
                 device,
                 os_,
                 browser,
@@ -87,12 +90,14 @@ def scan_export_rows(*, scope: Scope, period: Period) -> Iterator[list]:
                 rn,
                 vh,
             ) in batch:
-                public_id, name = codes.get(code_id, ("", ""))
+                public_id, name, external_id = codes.get(code_id, ("", "", ""))
                 yield [
                     _iso(when),
                     public_id,
                     name,
+                    external_id,
                     country,
+                    place.partition(":")[2] if place else "",
                     device,
                     os_,
                     browser,

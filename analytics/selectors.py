@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -28,6 +29,7 @@ from codes.selectors import code_get_for_workspace, group_get_for_workspace
 # Report key -> the dimension it breaks scans down by.
 BREAKDOWN_KEYS = {
     "countries": Dimension.COUNTRY,
+    "cities": Dimension.CITY,
     "devices": Dimension.DEVICE_TYPE,
     "operating_systems": Dimension.OS,
     "browsers": Dimension.BROWSER,
@@ -36,6 +38,7 @@ BREAKDOWN_KEYS = {
 }
 BREAKDOWN_TITLES = {
     "countries": "Countries",
+    "cities": "Cities",
     "devices": "Device types",
     "operating_systems": "Operating systems",
     "browsers": "Browsers",
@@ -94,6 +97,22 @@ class Report:
     # Every country's scans, not only the top ones: the world map colours them all. "" holds the
     # scans whose country could not be known.
     countries: list[Row] = field(default_factory=list)
+    # GEOIP_CITY_PATH was set when the report was made: scans from now on know their city.
+    city_database: bool = False
+
+    @property
+    def shows_cities(self) -> bool:
+        """Whether cities are worth a chart: a City database is configured, or some scans of
+        the period (recorded while one was) know their city."""
+        return self.city_database or any(row.value for row in self.breakdowns.get("cities", []))
+
+    @property
+    def shown_breakdowns(self) -> dict[str, list[Row]]:
+        return {
+            name: rows
+            for name, rows in self.breakdowns.items()
+            if name != "cities" or self.shows_cities
+        }
 
     def change(self, metric: str) -> float | None:
         """Relative change against the previous period (None when there was nothing before)."""
@@ -219,6 +238,7 @@ def analytics_report(
         previous_period=previous_period,
         previous=previous,
         previous_series=previous_series,
+        city_database=bool(settings.GEOIP_CITY_PATH),
     )
     report.breakdowns, report.countries = _breakdowns(
         scope, period, totals.scans, limit=limit, **options

@@ -50,6 +50,7 @@ def _row(event: ScanEvent) -> Scan:
         code_id=event.code_id,
         workspace_id=event.workspace_id,
         country=event.country,
+        city=event.city,
         device_type=event.device_type,
         os=event.os,
         browser=event.browser,
@@ -63,7 +64,7 @@ def _row(event: ScanEvent) -> Scan:
 
 _COLUMNS = (
     "scanned_at", "code_id", "workspace_id", "country", "device_type", "os", "browser",
-    "referrer_host", "language", "is_bot", "visitor_hash", "event_id",
+    "referrer_host", "language", "is_bot", "visitor_hash", "event_id", "city",
 )  # fmt: skip
 
 
@@ -174,14 +175,14 @@ def _flush_sql() -> str:
             code_id bigint, workspace_id bigint, scanned_at double precision,
             country varchar(2), device_type varchar(10), os varchar(50), browser varchar(50),
             referrer_host varchar(253), language varchar(35), is_bot boolean,
-            visitor_hash varchar(32), event_id uuid
+            visitor_hash varchar(32), event_id uuid, city varchar(100)
         )
         WHERE e.event_id IS NOT NULL
     ), inserted AS (
         INSERT INTO {scans} ({columns})
         SELECT to_timestamp(b.scanned_at), b.code_id, b.workspace_id, b.country,
                b.device_type, b.os, b.browser, b.referrer_host, b.language, b.is_bot,
-               b.visitor_hash, b.event_id
+               b.visitor_hash, b.event_id, COALESCE(b.city, '')
         FROM batch b WHERE EXISTS (SELECT 1 FROM {codes} q WHERE q.id = b.code_id)
         ON CONFLICT (event_id) DO NOTHING
         RETURNING code_id, is_bot, event_id

@@ -307,6 +307,9 @@ SCAN_FLUSH_BATCH_SIZE = env.int("SCAN_FLUSH_BATCH_SIZE", default=1000)
 SCAN_FLUSH_MAX_SECONDS = env.float("SCAN_FLUSH_MAX_SECONDS", default=50.0)
 # Country lookup: a MaxMind .mmdb when set, else the database bundled with geoip2fast.
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
+# A MaxMind GeoLite2/GeoIP2 City .mmdb: scans then record the city too (its name, with its
+# country), and analytics show top cities. Empty: countries only.
+GEOIP_CITY_PATH = env.str("GEOIP_CITY_PATH", default="")
 # A CDN's country header (e.g. CF-IPCountry); trusted only when named here.
 TRUSTED_COUNTRY_HEADER = env.str("TRUSTED_COUNTRY_HEADER", default="")
 # The redirect lookup cache (Redis; the default in-memory cache without one).
@@ -570,8 +573,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator in any layout: its badge is an image from validator.swagger.io that
     # hands our schema's address to a third party. templates/drf_spectacular/ keeps both pages
-    # on our own origin.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # on our own origin. No deep links: Swagger UI puts each one, a link, inside the button that
+    # opens its operation, and a control inside a control is lost to keyboard and screen reader.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
     # ReDoc's theme names Roboto and Montserrat, which the stock template fetches from Google
     # Fonts; ours fetches no fonts, so the theme names system fonts, as static/css/app.css does.
     "REDOC_UI_SETTINGS": {

@@ -81,6 +81,11 @@ class AnalyticsSerializer(serializers.Serializer):
     browsers = RowSerializer(many=True)
     referrers = RowSerializer(many=True)
     languages = RowSerializer(many=True)
+    cities = RowSerializer(
+        many=True,
+        help_text='Value "GB:London" (country, then the city\'s English name). Known only when '
+        'the server has a MaxMind City database; "" counts the scans whose city is unknown.',
+    )
 
 
 class CodeRefSerializer(serializers.Serializer):

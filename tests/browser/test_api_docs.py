@@ -1,7 +1,9 @@
 """The API reference pages render our schema from our own static files alone.
 
 The external-request guard in conftest fails these tests if Swagger UI or ReDoc reach for a
-CDN, a font service, a logo or an online validator.
+CDN, a font service, a logo or an online validator. Like every page, both are checked at 1366
+and 390 px once drawn (pagecheck: axe-core, no sideways scroll, screenshots), and so are the
+states these tests put them in: an operation tried out, the authorisation dialog, a search.
 """
 
 import pytest
@@ -9,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser import pagecheck
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.pagecheck import check_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,14 +35,12 @@ def docs(page, live_server):
     return page
 
 
-def test_swagger_ui_renders_the_api_and_tries_a_call(docs, screenshot):
+def test_swagger_ui_renders_the_api_and_tries_a_call(docs):
     page = docs
     page.goto(f"{PUBLIC_ORIGIN}/api/v1/docs/")
 
     expect(page.get_by_role("heading", name="QR Studio API")).to_be_visible(timeout=FIRST_RENDER)
     expect(page.locator(".opblock-tag-section", has_text="codes").first).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    screenshot("api-docs-swagger")
 
     list_codes = page.locator(".opblock", has_text="List codes")
     list_codes.locator(".opblock-summary").click()
@@ -49,6 +50,11 @@ def test_swagger_ui_renders_the_api_and_tries_a_call(docs, screenshot):
     live_response = list_codes.locator(".live-responses-table")
     expect(live_response.get_by_role("cell", name="401", exact=True)).to_be_visible()
     expect(live_response).to_contain_text('"code": "not_authenticated"')
+    check_state(page, "tried-out")
+
+    page.get_by_role("button", name="Authorize").first.click()
+    expect(page.get_by_role("heading", name="Available authorizations")).to_be_visible()
+    check_state(page, "authorize-dialog")
 
 
 def test_redoc_renders_the_api_and_searches_it(docs):
@@ -60,10 +66,6 @@ def test_redoc_renders_the_api_and_searches_it(docs):
     )
     expect(page.get_by_role("menuitem", name="codes").first).to_be_visible()
     expect(page.locator("h2", has_text="Create a code").first).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    ARTIFACTS.mkdir(exist_ok=True)
-    # The page is tens of thousands of pixels tall; its first screen is what a visitor sees.
-    page.screenshot(path=str(ARTIFACTS / "api-docs-redoc.png"))
 
     page.get_by_placeholder("Search...").fill("destination")
     # ReDoc builds its search index in a worker after the first render; with the whole API
@@ -71,6 +73,7 @@ def test_redoc_renders_the_api_and_searches_it(docs):
     expect(page.get_by_role("menuitem", name="Destination history").first).to_be_visible(
         timeout=FIRST_RENDER
     )
+    check_state(page, "searched")
 
 
 def test_the_guard_aborts_and_records_requests_to_other_hosts(page, external_requests):

@@ -9,9 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from codes.models import QRCode
+from tests.analytics.scanning import PHONE
 from tests.api.conftest import ApiClient, make_key
+from tests.codes.factories import QRCodeFactory
 from tests.jobs.conftest import csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,41 @@ def test_the_dashboard_import_previews_and_starts_a_mail_merge(
         client.post(url, {**data, "start": "1"})
     job = Job.objects.get(kind="import")
     assert job.result_file.name.endswith("merge.csv")
+
+
+def test_scans_are_attributable_per_recipient_on_the_code_and_in_the_csv_exports(
+    key, acme, alice_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _import(key, destination_template=TEMPLATE).status_code == 202
+    codes = {c.external_id: c for c in QRCode.objects.filter(workspace=acme)}
+    scanner = Client(headers={"User-Agent": PHONE})
+    for recipient, times in (("C-1001", 2), ("C-1003", 1)):
+        for _ in range(times):
+            assert scanner.get(f"/r/{codes[recipient].slug}").status_code == 302
+
+    page = alice_client.get(reverse("codes:detail", args=[codes["C-1001"].public_id]))
+    assert "External ID" in page.content.decode()
+    assert "C-1001" in page.content.decode()
+    analytics = alice_client.get(reverse("analytics:code", args=[codes["C-1001"].public_id]))
+    assert 'external ID <span class="mono">C-1001</span>' in analytics.content.decode()
+
+    scans = alice_client.get(reverse("analytics:workspace_scans"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(scans.streaming_content).decode())))
+    assert sorted(row["code_external_id"] for row in rows) == ["C-1001", "C-1001", "C-1003"]
+
+    totals = alice_client.get(reverse("analytics:workspace_csv"))
+    top = [r for r in csv.DictReader(io.StringIO(totals.content.decode()))
+           if r["section"] == "top_codes"]  # fmt: skip
+    assert [(r["external_id"], r["scans"]) for r in top] == [("C-1001", "2"), ("C-1003", "1")]
+    one = alice_client.get(reverse("analytics:code_csv", args=[codes["C-1003"].public_id]))
+    summary = next(csv.DictReader(io.StringIO(one.content.decode())))
+    assert (summary["key"], summary["external_id"]) == ("code", "C-1003")
+
+
+def test_an_external_id_that_looks_like_a_formula_is_defused_in_the_csv(acme, alice_client):
+    code = QRCodeFactory(workspace=acme, name="Mailer", external_id="=1+1")
+    assert Client(headers={"User-Agent": PHONE}).get(f"/r/{code.slug}").status_code == 302
+    scans = alice_client.get(reverse("analytics:workspace_scans"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(scans.streaming_content).decode())))
+    assert [row["code_external_id"] for row in rows] == ["'=1+1"]

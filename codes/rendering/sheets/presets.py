@@ -10,6 +10,12 @@ sheets (L7160, L7163, L7165, L7651, 3474) and Avery US templates for the Letter 
 5163, 5164 are given in inches there: 2⅝" x 1", 4" x 2", 4" x 3⅓" with 0.5" top and 3/16" or
 5/32" side margins). L7121 (round) and 22805 (square) follow the same templates' layout but were
 not checked against a printed sheet here; measure one before a large run (docs/printing.md).
+
+HERMA sheets: HERMA's own template values (label size, top and side margin, pitches) as the
+gLabels project's template database transcribes them (templates/herma-iso-templates.xml: 4677 is
+in its 4103 family; 4464). HERMA's PDF data sheets were not at hand to compare, and 4677's top
+margin there (15.5 mm) leaves 14.8 mm at the bottom, where Avery's L7160 of the same label size
+has 15.15 mm at both: print a test page on a real sheet before a large run.
 """
 
 from __future__ import annotations
@@ -104,6 +110,10 @@ PRESETS: dict[str, Sheet] = {
                 5, 13, 38.1, 21.2, 4.75, 10.7, 40.6, 21.2, radius=1.0),
         _preset("avery-l7121", "Avery L7121 · 24 round per A4 sheet, 40 mm", "a4",
                 4, 6, 40.0, 40.0, 17.0, 13.5, 45.0, 45.0, radius=20.0, round=True),
+        _preset("herma-4677", "HERMA 4677 · 21 per A4 sheet, 63.5 × 38.1 mm", "a4",
+                3, 7, 63.5, 38.1, 6.75, 15.5, 66.5, 38.1),
+        _preset("herma-4464", "HERMA 4464 · 24 per A4 sheet, 70 × 37.125 mm", "a4",
+                3, 8, 70.0, 37.125, 0.0, 0.0, 70.0, 37.125),
         _preset("zweckform-3474", "Avery Zweckform 3474 · 24 per A4 sheet, 70 × 37 mm", "a4",
                 3, 8, 70.0, 37.0, 0.0, 0.5, 70.0, 37.0),
         _preset("avery-5160", "Avery 5160 · 30 per Letter sheet, 2⅝ × 1 in", "letter",
