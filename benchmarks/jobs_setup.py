@@ -92,16 +92,24 @@ def copies_of(first, count: int, **fields: Callable[[int], object]):
 
 @contextlib.contextmanager
 def worker(env: dict, tmp: Path, concurrency: int = 2) -> Iterator[subprocess.Popen]:
-    """A real Celery worker with `concurrency` processes, up before the block starts."""
-    log = (tmp / "worker.log").open("wb")
+    """A real Celery worker with `concurrency` processes, ready before the block starts."""
+    path = tmp / "worker.log"
+    log = path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "qrsite", "worker",
          f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
+         "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        time.sleep(6)  # the worker's processes are up before the clock starts
+        # Celery says "ready" once its pool is up; on a loaded machine that took 10 s, and a
+        # clock started before it measured the start-up too.
+        deadline = time.monotonic() + 180
+        while b" ready." not in path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the worker did not start; see {path}")
+            time.sleep(0.2)
+        time.sleep(1)  # its start-up tasks (looking for stale jobs) out of the way
         yield process
     finally:
         process.terminate()
