@@ -10,6 +10,7 @@ already proves for plain ASCII payloads; the manifest says which.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -188,6 +189,22 @@ def export_render_chunk(*, job_pk: int, index: int) -> None:
     chunk_done(EXPORT, job=job, rows=rows, details=details)
 
 
+@contextlib.contextmanager
+def _seekable(name: str):
+    """A part file to read as a ZIP: opened in place on local storage, else copied to a
+    temporary file first (remote storages stream, and a ZIP is read from its end)."""
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:
+        with default_storage.open(name, "rb") as remote, tempfile.TemporaryFile() as local:
+            shutil.copyfileobj(remote, local)
+            local.seek(0)
+            yield local
+        return
+    with open(path, "rb") as local:
+        yield local
+
+
 def export_pack(*, job_pk: int) -> None:
     """Copy every part into the final ZIP (entry by entry, from files on disk: bounded memory),
     add the manifest, store it. Redone whole after a crash."""
@@ -199,23 +216,17 @@ def export_pack(*, job_pk: int) -> None:
     with tempfile.TemporaryFile() as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name in parts:
-                with (
-                    default_storage.open(name, "rb") as part_file,
-                    tempfile.TemporaryFile() as local,
-                ):
-                    shutil.copyfileobj(part_file, local)
-                    local.seek(0)
-                    with zipfile.ZipFile(local) as part:
-                        for info in part.infolist():
-                            target = zipfile.ZipInfo(info.filename, info.date_time)
-                            # PNG is compressed already; SVG and PDF shrink a lot.
-                            target.compress_type = (
-                                zipfile.ZIP_STORED
-                                if info.filename.endswith(".png")
-                                else zipfile.ZIP_DEFLATED
-                            )
-                            with part.open(info) as src, archive.open(target, "w") as dst:
-                                shutil.copyfileobj(src, dst)
+                with _seekable(name) as local, zipfile.ZipFile(local) as part:
+                    for info in part.infolist():
+                        target = zipfile.ZipInfo(info.filename, info.date_time)
+                        # PNG is compressed already; SVG and PDF shrink a lot.
+                        target.compress_type = (
+                            zipfile.ZIP_STORED
+                            if info.filename.endswith(".png")
+                            else zipfile.ZIP_DEFLATED
+                        )
+                        with part.open(info) as src, archive.open(target, "w") as dst:
+                            shutil.copyfileobj(src, dst)
             manifest = io.StringIO()
             writer = csv.writer(manifest)
             writer.writerow(MANIFEST_HEADER)
