@@ -20,20 +20,15 @@ directory, the filesystem broker, a real `celery -A qrsite worker --concurrency=
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-MARKER_START, MARKER_END = "<!-- print:start -->", "<!-- print:end -->"
+from jobs_setup import configure, copies_of, logo_png, owner, run_job, setup_django, write_readme
+
 STYLE = {
     "module_shape": "rounded",
     "finder_frame_shape": "rounded",
@@ -46,85 +41,51 @@ STYLE = {
 
 def styled_codes(count: int):
     """`count` styled dynamic codes with a logo in one group, inserted directly (setup)."""
-    from bulk import owner
-    from PIL import Image, ImageDraw
-
     from codes import services as code_services
-    from codes.models import QRCode, SlugClaim
-    from qrsite.ids import random_base62
 
     workspace, user = owner("print")
-    image = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((0, 0, 255, 255), fill=(230, 60, 40, 255))
-    draw.rectangle((80, 80, 175, 175), fill=(255, 255, 255, 255))
-    png = io.BytesIO()
-    image.save(png, "PNG")
-    logo = code_services.logo_create(workspace=workspace, actor=user, data=png.getvalue())
+    logo = code_services.logo_create(workspace=workspace, actor=user, data=logo_png())
     group = code_services.group_create(workspace=workspace, actor=user, name="Shelves")
     first = code_services.code_create(
         workspace=workspace, actor=user, destination="https://shop.example.com/s/0",
         style=STYLE, logo=logo, group=group, name="Shelf 0",
     )  # fmt: skip
-    slugs = [random_base62(7) for _ in range(count - 1)]
-    SlugClaim.objects.bulk_create([SlugClaim(slug=s) for s in slugs])
-    QRCode.objects.bulk_create(
-        QRCode(
-            workspace=workspace, created_by=user, kind="dynamic", content_type="url",
-            destination=f"https://shop.example.com/s/{i}", slug=slug, style=first.style,
-            logo=logo, group=group, name=f"Shelf {i}",
-        )
-        for i, slug in enumerate(slugs, 1)
+    copies_of(
+        first, count,
+        destination=lambda i: f"https://shop.example.com/s/{i}", name=lambda i: f"Shelf {i}",
     )  # fmt: skip
     return workspace, user, group
 
 
 def bench_job(workspace, user, group, env, tmp) -> dict:
-    from django.db import transaction
-
     from jobs import services
-    from jobs.models import Job
 
     options = services.label_options(sheet="avery-l7163", lines=["name", "short_url"])
-    log = (tmp / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qrsite", "worker", "--concurrency=2",
-         "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        time.sleep(6)  # the worker's processes are up before the clock starts
-        start = time.perf_counter()
-        with transaction.atomic():
-            job = services.labels_start(workspace=workspace, actor=user,
-                                        source={"group": group.slug}, options=options)  # fmt: skip
-        while True:
-            job.refresh_from_db()
-            if job.is_finished:
-                break
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - start
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-    job = Job.objects.get(pk=job.pk)
-    assert job.status == "succeeded", (job.status, job.error_summary)
-    return {"total": elapsed, "labels": job.summary["labels"], "pages": job.summary["pages"],
-            "mb": job.result_file.size / 2**20}  # fmt: skip
+    run = run_job(
+        lambda: services.labels_start(
+            workspace=workspace, actor=user, source={"group": group.slug}, options=options
+        ),
+        env,
+        tmp,
+    )
+    job = run["job"]
+    return {"total": run["seconds"], "labels": job.summary["labels"], "pages": job.summary["pages"],
+            "mb": job.result_file.size / 2**20,
+            "cpu_ms": run["worker_cpu"] / job.summary["labels"] * 1000}  # fmt: skip
 
 
-def bench_serial(workspace, group) -> float:
+def bench_serial(workspace, group) -> dict:
     from codes.rendering import sheets
     from jobs.services import label_options
     from jobs.services.labels import _Logos, label_item
 
     options = label_options(sheet="avery-l7163", lines=["name", "short_url"])
     codes = group.codes.select_related("logo", "group").order_by("id")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     logos = _Logos()
     items = (label_item(code, options, logos) for code in codes.iterator(2000))
     sheets.write_labels(items, options.sheet, options.design)
-    return time.perf_counter() - start
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 
 def bench_weasyprint(group, sheets_count: int = 2) -> float:
@@ -174,8 +135,6 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=10_000)
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
-    from bulk import configure, setup_django
-
     with tempfile.TemporaryDirectory(prefix="qr-bench-print-") as name:
         tmp = Path(name)
         env = configure(tmp)
@@ -185,7 +144,7 @@ def main() -> None:
         weasy = bench_weasyprint(group)
         serial = bench_serial(workspace, group)
         job = bench_job(workspace, user, group, env, tmp)
-    load = os.getloadavg()[0]
+    load = os.getloadavg()
     sheets = job["pages"]
     ok = "✅"
     lines = [
@@ -193,8 +152,10 @@ def main() -> None:
         "|---|---:|---:|---|",
         f"| {job['labels']:,} styled labels with a logo on Avery L7163 ({sheets:,} sheets), "
         f"labels job, worker ×2 processes | {job['total']:.1f} s "
-        f"({job['labels'] / job['total']:,.0f} labels/s) | {serial:.1f} s: the engine in one "
-        f"process; naive WeasyPrint HTML {weasy:.2f} s per sheet ≈ {weasy * sheets / 60:.1f} min "
+        f"({job['labels'] / job['total']:,.0f} labels/s; worker CPU {job['cpu_ms']:.1f} ms a "
+        f"label) | {serial['seconds']:.1f} s: the engine in one process "
+        f"({serial['cpu'] / job['labels'] * 1000:.1f} ms CPU a label); naive WeasyPrint HTML "
+        f"{weasy:.2f} s per sheet ≈ {weasy * sheets / 60:.1f} min "
         f"| ≤ 30 s {ok if job['total'] <= 30 else '❌'} |",
         f"| its PDF | {job['mb']:.1f} MB ({job['mb'] * 2**20 / job['labels'] / 1024:.2f} KB a "
         f"label) | | ≤ 25 MB {ok if job['mb'] <= 25 else '❌'} |",
@@ -204,20 +165,12 @@ def main() -> None:
     table = "\n".join(lines)
     conditions = (
         f"Python {platform.python_version()}, SQLite, {os.cpu_count()} cores shared with other "
-        f"work, load average {load:.1f} at the end of the run."
+        f"work, load average {load[0]:.1f} (15 min: {load[2]:.1f}) at the end of the run."
     )
     print(table)
     print(conditions)
     if args.write_readme:
-        readme = ROOT / "benchmarks" / "README.md"
-        text = readme.read_text()
-        block = f"{MARKER_START}\n{table}\n\n{conditions}\n{MARKER_END}"
-        if MARKER_START in text:
-            head, rest = text.split(MARKER_START, 1)
-            text = head + block + rest.split(MARKER_END, 1)[1]
-        else:
-            text += "\n## Print: label sheets (issue 16)\n\n" + BLURB + "\n" + block + "\n"
-        readme.write_text(text)
+        write_readme("print", table, conditions, "\n## Print: label sheets (issue 16)\n\n" + BLURB)
 
 
 BLURB = (

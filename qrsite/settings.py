@@ -158,6 +158,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
+        # kombu looks for new messages once a second by default: every hop of a chunked job
+        # (dispatch, each chunk a process picks up, the packing) waited up to that long, about
+        # a second per chunk and process. A listing of the folder ten times a second is cheap.
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.1),
     }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -55,6 +55,7 @@ def clear_caches(*, logos: bool = True) -> None:
     engine.renders.clear()
     sheets._drawings.clear()
     png._composed.clear()
+    png._bases.clear()
     _reports.clear()
     _classes.clear()
     geometry.encode.cache_clear()

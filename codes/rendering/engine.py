@@ -7,7 +7,7 @@ from .errors import SpecError
 from .logo import prepare_logo
 from .pdf import write_pdf
 from .png import write_raster
-from .scene import build_scene
+from .scene import Scene, build_scene
 from .spec import Style
 from .svg import write_svg
 
@@ -93,11 +93,15 @@ def render(
     if cached is not None:
         return cached
     scene = build_scene(payload, style, prepare_logo(logo) if logo is not None else None)
-    if format == "svg":
-        data = write_svg(scene, size)
-    elif format == "pdf":
-        data = write_pdf(scene, size, dpi)
-    else:
-        data = write_raster(scene, size, format, dpi)
+    data = write_scene(scene, format, size, dpi)
     renders.put(key, data, len(data))
     return data
+
+
+def write_scene(scene: Scene, format: str, size: int, dpi: int) -> bytes:
+    """The bytes of one format of a built scene (``render`` and ``batch`` both write here)."""
+    if format == "svg":
+        return write_svg(scene, size)
+    if format == "pdf":
+        return write_pdf(scene, size, dpi)
+    return write_raster(scene, size, format, dpi)

@@ -10,6 +10,9 @@ import dataclasses
 import functools
 import io
 import math
+import operator
+import struct
+import zlib
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -58,8 +61,9 @@ def module_mask(scene: Scene, unit: int) -> Image.Image:
     rows = _tile_rows(shape, unit)
     out = []
     for keys in shapes.cell_variants(geom.dark, shape):
-        for tile_row in rows:
-            out.append(b"".join([tile_row[k] for k in keys]))
+        # One getter per module row picks that row's tiles out of every pixel row of tiles.
+        pick = operator.itemgetter(*keys) if len(keys) > 1 else lambda row, k=keys[0]: (row[k],)
+        out += [b"".join(pick(tile_row)) for tile_row in rows]
     return Image.frombytes("L", (side, side), b"".join(out))
 
 
@@ -238,18 +242,30 @@ def _palette(scene: Scene, size: int, ink: str, paper: str) -> Image.Image:
     return out
 
 
-def _compose(scene: Scene, size: int, mode: str) -> Image.Image:
+# What every symbol of one design, size and symbol size shares (background, frame, finder
+# eyes, logo, label): drawn once and copied, so a batch of 10,000 codes in one design draws
+# only each code's modules. Every part sits in cells of its own (the finders' 7x7 squares, the
+# logo's cleared area, the band), so painting the modules afterwards gives the same pixels as
+# painting everything in order.
+_bases = LRU(max_entries=16, max_bytes=32 * 1024 * 1024)
+
+
+def _base(scene: Scene, lay: Layout, mode: str) -> Image.Image:
     style, geom = scene.style, scene.geom
-    lay = layout(geom, style, size)
+    key = (style, scene.logo, geom.n, geom.logo_box, lay, mode)
+    canvas = _bases.get(key)
+    if canvas is not None:
+        return canvas
     unit, x0, y0 = int(lay.unit), int(lay.x0), int(lay.y0)
     canvas = Image.new(mode, (int(lay.width), int(lay.height)), 0)
     _frame(canvas, scene, lay)
+    side = geom.n * unit
     for paint, parts in scene.paint_groups():
-        side = geom.n * unit
-        mask = module_mask(scene, unit) if "modules" in parts else Image.new("L", (side, side), 0)
-        for part in parts:
-            if part == "modules":
-                continue
+        eyes = [part for part in parts if part != "modules"]
+        if not eyes:
+            continue
+        mask = Image.new("L", (side, side), 0)
+        for part in eyes:
             shape = style.finder_frame_shape if part == "frames" else style.finder_ball_shape
             tile = _finder_tile(part, shape, unit)
             for fc, fr in geom.finders:
@@ -283,19 +299,57 @@ def _compose(scene: Scene, size: int, mode: str) -> Image.Image:
             fill=_color(style.resolved_label_color(), canvas.mode),
             anchor="mm",
         )
+    _bases.put(key, canvas, canvas.width * canvas.height * len(canvas.getbands()))
+    return canvas
+
+
+def _compose(scene: Scene, size: int, mode: str) -> Image.Image:
+    lay = layout(scene.geom, scene.style, size)
+    canvas = _base(scene, lay, mode).copy()
+    for paint, parts in scene.paint_groups():
+        if "modules" in parts:
+            _fill(canvas, paint, module_mask(scene, int(lay.unit)), (int(lay.x0), int(lay.y0)))
     if lay.frame == "badge" and canvas.mode != "RGBA":
         canvas = canvas.convert("RGBA")
         canvas.putalpha(_rounded_mask(canvas.width, canvas.height, round(lay.radius)))
     return canvas
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_truecolor(image: Image.Image, dpi: int) -> bytes:
+    """RGB or RGBA as PNG with filter type 0 on every row.
+
+    Pillow tries all five PNG filters on every row of a colour image, which costs twice the
+    compression itself; these images are flat colours and smooth gradients that deflate finds
+    as repeats without filtering (measured on a styled 400 px code: 1.7 ms and 27.6 KB against
+    3.4 ms and 28.9 KB for Pillow at level 3)."""
+    bands = len(image.getbands())
+    w, h = image.size
+    # A zero column in front of the pixel bytes is the filter byte of every row.
+    rows = Image.new("L", (w * bands + 1, h), 0)
+    rows.paste(Image.frombytes("L", (w * bands, h), image.tobytes()), (1, 0))
+    ppm = int(dpi / 0.0254 + 0.5)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6 if bands == 4 else 2, 0, 0, 0)),
+            _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
 def encode_raster(image: Image.Image, fmt: str, dpi: int) -> bytes:
     out = io.BytesIO()
     if fmt == "png":
-        # zlib level 3 on colour images: 2x faster than 6 for ~15 % more bytes; grey and
-        # palette images are cheap to squeeze, so they get the smaller file.
-        level = 6 if image.mode in ("L", "P") else 3
-        image.save(out, format="PNG", dpi=(dpi, dpi), compress_level=level)
+        # Grey and palette images are cheap to squeeze, so they get the smaller file.
+        if image.mode in ("RGB", "RGBA"):
+            return _png_truecolor(image, dpi)
+        image.save(out, format="PNG", dpi=(dpi, dpi), compress_level=6)
         return out.getvalue()
     if image.mode == "P":
         image = image.convert("RGB")

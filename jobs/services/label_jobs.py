@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import tempfile
 import zlib
-from itertools import islice
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
 
 from codes.rendering import Gradient
 from codes.rendering import sheets as engine
 from codes.rendering.pdf import Drawing
-from jobs.models import Job, JobRow, Phase, Status
-from jobs.services.exports import code_selection
+from jobs.models import Job, JobRow, Status
+from jobs.services.chunked import ChunkedKind, chunk_done, chunk_rows, pack_start, part_names
 from jobs.services.labels import LabelOptions, _Logos, label_item
 from jobs.services.lifecycle import _lease_end, fails_when_storage_full, job_finish
 
@@ -34,45 +31,38 @@ class _Cancelled(Exception):
     pass
 
 
-def labels_dispatch(*, job: Job, token: str) -> None:
-    """Plan (once) and enqueue the chunks still to draw, or the writing when all are done."""
-    from jobs.tasks import labels_chunk_task, labels_pack_task
-
-    if job.phase in ("", Phase.WAITING):
-        _plan(job)
-        Job.objects.filter(pk=job.pk).update(phase=Phase.RENDERING, phase_started_at=timezone.now())
-        job.phase = Phase.RENDERING
-    if job.phase == Phase.PACKING:
-        labels_pack_task.delay(job.pk)
-        return
-    pending = JobRow.objects.filter(job=job, outcome=JobRow.Outcome.PLANNED).values_list(
-        "row", flat=True
-    )
-    chunks = sorted({row // CHUNK for row in pending})
-    if not chunks:
-        _maybe_pack(job)
-        return
-    for index in chunks:
-        labels_chunk_task.delay(job.pk, index)
+def _plan_details(job: Job, codes):
+    for code in codes:
+        yield code, {}
 
 
-def _plan(job: Job) -> None:
-    codes = code_selection(
-        workspace=job.workspace, source=job.params["source"], sandbox=job.is_test
-    )
-    JobRow.objects.filter(job=job).delete()  # a plan redone after a crash starts over
-    total = 0
-    iterator = codes.only("id", "external_id").iterator(2000)
-    while batch := list(islice(iterator, 2000)):
-        rows = []
-        for code in batch:
-            rows.append(JobRow(job=job, row=total, outcome=JobRow.Outcome.PLANNED, code=code,
-                               external_id=code.external_id))  # fmt: skip
-            total += 1
-        JobRow.objects.bulk_create(rows)
-    copies = job.params["copies"]
-    Job.objects.filter(pk=job.pk).update(total=total * copies, done=0)
-    job.total = total * copies
+def _cancel_text(job: Job) -> str:
+    return f"Cancelled after {job.done:,} of {job.total:,} labels were drawn or written; no PDF was made."
+
+
+def _chunk_task():
+    from jobs.tasks import labels_chunk_task
+
+    return labels_chunk_task
+
+
+def _pack_task():
+    from jobs.tasks import labels_pack_task
+
+    return labels_pack_task
+
+
+LABELS = ChunkedKind(
+    chunk_size=lambda: CHUNK,
+    chunk_task=_chunk_task,
+    pack_task=_pack_task,
+    plan_fields=("id", "external_id"),
+    plan_details=_plan_details,
+    per_code=lambda job: job.params["copies"],
+    # The chunks count codes drawn, the writing counts labels placed.
+    restart_progress_to_pack=True,
+    cancel_text=_cancel_text,
+)
 
 
 def _paint(paint):
@@ -115,22 +105,13 @@ def _decode_item(data: dict, logos: dict) -> engine.LabelItem:
 
 @fails_when_storage_full
 def labels_draw_chunk(*, job_pk: int, index: int) -> None:
-    """Draw one chunk's codes into its part file, then mark its rows drawn (one transaction
-    after the file is stored: a crash before it redoes the chunk)."""
-    job = Job.objects.select_related("workspace").get(pk=job_pk)
-    if job.is_finished:
-        return
-    if job.cancel_requested_at is not None:
-        job_finish(job=job, status=Status.CANCELLED, error=_cancel_text(job))
-        return
-    rows = list(
-        JobRow.objects.filter(job=job, row__gte=index * CHUNK, row__lt=(index + 1) * CHUNK)
-        .select_related("code", "code__logo", "code__group")
-        .order_by("row")
+    """Draw one chunk's codes into its part file, then mark its rows drawn."""
+    todo = chunk_rows(
+        LABELS, job_pk=job_pk, index=index, related=("code", "code__logo", "code__group")
     )
-    if not rows or all(r.outcome == JobRow.Outcome.EXPORTED for r in rows):
-        _maybe_pack(job)
+    if todo is None:
         return
+    job, rows = todo
     options = LabelOptions.from_params(job.params)
     logos = _Logos()
     lines = []
@@ -145,49 +126,17 @@ def labels_draw_chunk(*, job_pk: int, index: int) -> None:
     part = default_storage.save(
         f"jobs/{job.public_id}/parts/{index:06d}.jsonl.z", ContentFile(body, name="part")
     )
-    with transaction.atomic():
-        for row in rows:
-            row.outcome = JobRow.Outcome.EXPORTED
-            row.detail = {"part": part}
-        JobRow.objects.bulk_update(rows, ["outcome", "detail"])
-        drawn = JobRow.objects.filter(job=job, outcome=JobRow.Outcome.EXPORTED).count()
-        Job.objects.filter(pk=job.pk).update(done=drawn * options.copies, lease_until=_lease_end())
-    _maybe_pack(job)
-
-
-def _maybe_pack(job: Job) -> None:
-    from jobs.tasks import labels_pack_task
-
-    if JobRow.objects.filter(job=job, outcome=JobRow.Outcome.PLANNED).exists():
-        return
-    # Several chunks may finish at once: the phase change lets exactly one enqueue the writing.
-    if Job.objects.filter(pk=job.pk, phase=Phase.RENDERING).update(
-        phase=Phase.PACKING, phase_started_at=timezone.now(), done=0
-    ):
-        transaction.on_commit(lambda: labels_pack_task.delay(job.pk))
-
-
-def _cancel_text(job: Job) -> str:
-    return f"Cancelled after {job.done:,} of {job.total:,} labels were drawn or written; no PDF was made."
+    chunk_done(LABELS, job=job, rows=rows, details=[{"part": part}] * len(rows))
 
 
 @fails_when_storage_full
 def labels_write(*, job_pk: int) -> None:
     """Write the PDF from the parts, in order, and store it as the job's result."""
-    job = Job.objects.select_related("workspace").get(pk=job_pk)
-    if job.is_finished:
+    job = pack_start(LABELS, job_pk=job_pk)
+    if job is None:
         return
-    if job.cancel_requested_at is not None:
-        job_finish(job=job, status=Status.CANCELLED, error=_cancel_text(job))
-        return
-    Job.objects.filter(pk=job.pk).update(lease_until=_lease_end())
     options = LabelOptions.from_params(job.params)
-    parts = list(
-        dict.fromkeys(
-            r.detail.get("part")
-            for r in JobRow.objects.filter(job=job).order_by("row").only("detail")
-        )
-    )
+    parts = part_names(job)
     logo_ids = set(
         JobRow.objects.filter(job=job, code__logo__isnull=False).values_list(
             "code__logo__public_id", flat=True
@@ -238,8 +187,7 @@ def labels_write(*, job_pk: int) -> None:
         job.result_file.save("labels.pdf", File(out), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name, done=placed_count[0])
     for name in parts:
-        if name:
-            default_storage.delete(name)
+        default_storage.delete(name)
     labels = placed_count[0]
     job_finish(
         job=job,

@@ -26,8 +26,8 @@ from codes.rendering import SpecError, Style, ensure_deliverable, prepare_logo
 from codes.rendering import sheets as engine
 from jobs.models import Job
 from jobs.models import Kind as JobKind
-from jobs.services.exports import code_selection
 from jobs.services.lifecycle import check_can_edit, job_create
+from jobs.services.selection import code_selection
 
 MAX_LABELS = 100_000
 LINE_FIELDS = ("name", "external_id", "short_url", "destination", "group", "id")

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from jobs.models import Kind, Status
+from jobs.services.chunked import chunked_dispatch
 from jobs.services.creating import creation_run
-from jobs.services.exports import export_dispatch
+from jobs.services.exports import EXPORT
 from jobs.services.imports import bulk_source, import_source
-from jobs.services.label_jobs import labels_dispatch
+from jobs.services.label_jobs import LABELS
 from jobs.services.lifecycle import job_claim, job_finish
 from jobs.services.scan_exports import scan_export_run
 
@@ -20,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Kinds run by the apps beside jobs (tickets), which register here: jobs imports none of them.
 RUNNERS: dict[str, Callable[..., None]] = {}
+# Kinds planned once and then worked through in parallel chunks (`jobs.services.chunked`).
+CHUNKED = {Kind.EXPORT: EXPORT, Kind.LABELS: LABELS}
 
 
 def runner_register(kind: str, run: Callable[..., None]) -> None:
@@ -33,10 +36,8 @@ def job_run(*, job_pk: int) -> None:
         return
     job, token = claimed
     try:
-        if job.kind == Kind.EXPORT:
-            export_dispatch(job=job, token=token)
-        elif job.kind == Kind.LABELS:
-            labels_dispatch(job=job, token=token)
+        if job.kind in CHUNKED:
+            chunked_dispatch(CHUNKED[job.kind], job=job)
         elif job.kind == Kind.SCAN_EXPORT:
             scan_export_run(job=job, token=token)
         elif job.kind in RUNNERS:

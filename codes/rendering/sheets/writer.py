@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import math
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import xObjectName
 from reportlab.pdfgen.canvas import Canvas
 
@@ -31,6 +33,19 @@ from .presets import MARK_GAP, MARK_LENGTH, Sheet
 # pure Python unless the optional accelerator is built. Binary streams are fine for every
 # printer and viewer since PDF 1.2.
 rl_config.useA85 = 0
+
+
+class _Deflate(pdfdoc.PDFStreamFilterZCompress):
+    """reportlab's Flate filter at zlib level 1 instead of 6: a proof page of 14 styled codes
+    (740 KB of paths) deflated in 33 ms of its 50, and in 6 ms at level 1 for 30 % more
+    bytes; a 10,000-label sheet run stays far under its size budget."""
+
+    def encode(self, text):
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 1)
+
+
+# Like useA85, process-wide: reportlab looks the filter up as this module global.
+pdfdoc.PDFZCompress = _Deflate()
 MM = 72 / 25.4  # points per millimetre
 ALIGNS = ("left", "center", "right")
 TEXT_GAP = 2.0  # mm between the code and its text
