@@ -31,8 +31,9 @@ class Kind(models.TextChoices):
     BULK_CREATE = "bulk_create", "Bulk create"
     EXPORT = "export", "Export"
     LABELS = "labels", "Label sheets"
-    # Run by the tickets app, which registers its runner (jobs.services.runner.runner_register).
+    # Run by the tickets app, which registers its runners (jobs.services.runner.runner_register).
     TICKET_IMPORT = "ticket_import", "Ticket import"
+    TICKET_EXPORT = "ticket_export", "Ticket export"
     SCAN_EXPORT = "scan_export", "Scan export"
 
 

@@ -6,8 +6,11 @@ class TicketsConfig(AppConfig):
     verbose_name = "Event tickets"
 
     def ready(self) -> None:
-        # The jobs runner learns the ticket import kind from here (jobs imports no tickets).
+        # The jobs runner learns the ticket kinds from here (jobs imports no tickets).
+        from jobs.models import Kind
         from jobs.services.runner import runner_register
+        from tickets.exports import ticket_export_run
         from tickets.imports import TICKET_IMPORT, ticket_import_run
 
         runner_register(TICKET_IMPORT, ticket_import_run)
+        runner_register(Kind.TICKET_EXPORT, ticket_export_run)

@@ -1,4 +1,4 @@
-"""Dashboard forms: an event, a ticket, an attendees file."""
+"""Dashboard forms: an event, a ticket, an attendees file, the export of every ticket."""
 
 from __future__ import annotations
 
@@ -70,3 +70,35 @@ class AttendeesForm(forms.Form):
         f"external_id; at most {settings.JOBS_IMPORT_MAX_ROWS:,} rows.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+
+class TicketExportForm(forms.Form):
+    OUTPUTS = {
+        "pdf": ("pdf", []),
+        "zip-pdf": ("zip", ["pdf"]),
+        "zip-png": ("zip", ["png"]),
+        "zip-pdf-png": ("zip", ["pdf", "png"]),
+    }
+    output = forms.ChoiceField(
+        label="Download",
+        choices=[
+            ("pdf", "One PDF, a ticket per page"),
+            ("zip-pdf", "ZIP: a PDF ticket per holder"),
+            ("zip-png", "ZIP: a PNG code per holder"),
+            ("zip-pdf-png", "ZIP: PDF tickets and PNG codes"),
+        ],
+        initial="pdf",
+    )
+    filename = forms.ChoiceField(
+        label="Name the files by",
+        choices=[
+            ("holder_name", "Holder’s name"),
+            ("external_id", "External id"),
+            ("id", "Ticket id"),
+        ],
+        initial="holder_name",
+    )
+
+    def export_arguments(self) -> dict:
+        format, files = self.OUTPUTS[self.cleaned_data["output"]]
+        return {"format": format, "files": files, "filename": self.cleaned_data["filename"]}

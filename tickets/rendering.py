@@ -3,12 +3,14 @@ the printable ticket: one A6 page with the event, the holder, the type and the c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from codes.render_errors import engine_refusals
 from codes.rendering import Style, content_type_for, ensure_deliverable, render
-from tickets.models import Ticket
+from tickets.models import Event, Ticket
 
 # Plain black on white at M: the guard passes it, and every phone camera reads it quickly.
 TICKET_STYLE = Style(error_correction="M")
@@ -24,10 +26,13 @@ def ticket_image(*, ticket: Ticket, format: str = "png", size: int = 400) -> tup
 
 def ticket_pdf(*, ticket: Ticket) -> bytes:
     """The printable (or emailable) ticket."""
+    return tickets_pdf(event=ticket.event, tickets=[ticket])
+
+
+def tickets_pdf(*, event: Event, tickets: Iterable[Ticket]) -> bytes:
+    """Printable tickets of one event, one per page in the order given."""
     from weasyprint import HTML
 
-    svg, _ = ticket_image(ticket=ticket, format="svg", size=600)
-    event = ticket.event
     zone = timezone.get_fixed_timezone(0)
     try:
         import zoneinfo
@@ -35,14 +40,17 @@ def ticket_pdf(*, ticket: Ticket) -> bytes:
         zone = zoneinfo.ZoneInfo(event.time_zone)
     except Exception:  # noqa: S110 - a zone removed from tzdata: print in UTC
         pass
+    pages = [
+        {"ticket": ticket, "svg": ticket_image(ticket=ticket, format="svg", size=600)[0].decode()}
+        for ticket in tickets
+    ]
     html = render_to_string(
         "tickets/ticket_pdf.html",
         {
-            "ticket": ticket,
+            "pages": pages,
             "event": event,
             "starts": timezone.localtime(event.starts_at, zone),
             "ends": timezone.localtime(event.ends_at, zone),
-            "svg": svg.decode(),
         },
     )
     # No base URL: the template is self-contained, so nothing is fetched while rendering.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:event_id>/checkins.csv", views.checkins_csv, name="checkins_csv"),
     path("<str:event_id>/tickets/new", views.ticket_create, name="ticket_create"),
     path("<str:event_id>/tickets/import", views.ticket_import, name="ticket_import"),
+    path("<str:event_id>/tickets/export", views.tickets_export, name="tickets_export"),
     path(
         "<str:event_id>/tickets/<str:ticket_id>/revoke", views.ticket_revoke, name="ticket_revoke"
     ),

@@ -28,7 +28,8 @@ from qrsite.content_policy import permissions_allow
 from qrsite.forms import add_service_errors
 from qrsite.htmx import go, page_or_fragment
 from tickets import selectors, services
-from tickets.forms import AttendeesForm, EventForm, TicketForm
+from tickets.exports import ticket_export_start
+from tickets.forms import AttendeesForm, EventForm, TicketExportForm, TicketForm
 from tickets.imports import ticket_import_upload
 from tickets.rendering import ticket_pdf
 from tickets.services._common import check_can_check_in
@@ -81,6 +82,7 @@ def _detail_context(request, event, **extra):
         "recent": recent,
         "ticket_form": extra.pop("ticket_form", None) or TicketForm(),
         "attendees_form": extra.pop("attendees_form", None) or AttendeesForm(),
+        "export_form": TicketExportForm(),
         **extra,
     }
 
@@ -139,6 +141,25 @@ def ticket_import(request, event_id):
     return page_or_fragment(
         request, "tickets/event_detail.html", context, fragment="tickets", status=400
     )
+
+
+@require_POST
+@editor_required
+def tickets_export(request, event_id):
+    """Start the export of every active ticket; the job's page shows its progress and file."""
+    event = _event(request, event_id)
+    form = TicketExportForm(request.POST)
+    if form.is_valid():
+        try:
+            job = ticket_export_start(event=event, actor=request.user, **form.export_arguments())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Export started: the file is ready to download below.")
+            return go(request, reverse("jobs:detail", args=[job.public_id]))
+    else:
+        messages.error(request, "Choose what to download.")
+    return go(request, reverse("tickets:event_detail", args=[event.public_id]))
 
 
 def _ticket_action(request, event_id, ticket_id, action, done):

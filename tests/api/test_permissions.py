@@ -174,6 +174,14 @@ ENDPOINTS = [
         foreign=404,
         multipart="csv",
     ),
+    Endpoint(
+        "post",
+        "/api/v1/events/{event}/tickets/export",
+        "write",
+        202,
+        {"format": "pdf"},
+        foreign=404,
+    ),
     Endpoint("get", "/api/v1/events/{event}/tickets/{ticket}", "read", 200, foreign=404),
     Endpoint(
         "patch",

@@ -24,6 +24,7 @@ VIEWS = [
     ("get", "tickets:checkins_csv", ["event"], READ),
     ("post", "tickets:ticket_create", ["event"], WRITE),
     ("post", "tickets:ticket_import", ["event"], WRITE),
+    ("post", "tickets:tickets_export", ["event"], WRITE),
     ("post", "tickets:ticket_revoke", ["event", "ticket"], WRITE),
     ("post", "tickets:ticket_reissue", ["event", "ticket"], WRITE),
     ("get", "tickets:ticket_pdf", ["event", "ticket"], READ),

@@ -27,6 +27,9 @@ urlpatterns = [
         rf"^events/{_ID}/tickets/import/?$", views.TicketImportView.as_view(), name="ticket-import"
     ),
     re_path(
+        rf"^events/{_ID}/tickets/export/?$", views.TicketExportView.as_view(), name="ticket-export"
+    ),
+    re_path(
         rf"^events/{_ID}/tickets/{_TICKET}/?$",
         views.TicketDetailView.as_view(),
         name="ticket-detail",

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from jobs.api.serializers import JobSerializer
 from qrsite.api.errors import ApiError
+from qrsite.api.serializers import StrictSerializer
 from qrsite.api.views import ApiView
 from tickets import selectors, services
 from tickets.api.serializers import (
@@ -33,6 +34,7 @@ from tickets.api.serializers import (
     checkin_item_clean,
     outcome_data,
 )
+from tickets.exports import ticket_export_start
 from tickets.imports import ticket_import_upload
 from tickets.rendering import FORMATS, ticket_image, ticket_pdf
 from tickets.services._common import check_can_check_in, role_known
@@ -260,6 +262,51 @@ class TicketImportView(_EventMixin, LiveApiView):
                 raise ApiError("payload_too_large", exc.messages[0], field="file") from None
             raise
         return accepted(self, job)
+
+
+class TicketExportSerializer(StrictSerializer):
+    # Plain strings, not choices: drf-spectacular would name the enums after the fields and
+    # collide with /render's `format` enum.
+    format = serializers.RegexField(
+        r"^(zip|pdf)$",
+        help_text="zip: a file per ticket and manifest.csv; pdf: one PDF, a ticket per page.",
+    )
+    files = serializers.ListField(
+        child=serializers.RegexField(r"^(pdf|png)$"),
+        required=False,
+        min_length=1,
+        help_text="For zip: pdf (the printable ticket) and/or png (the code); default pdf.",
+    )
+    size = serializers.IntegerField(
+        required=False, min_value=100, max_value=4000, help_text="PNG width in px (600)."
+    )
+    filename = serializers.RegexField(
+        r"^(holder_name|external_id|id)$",
+        required=False,
+        help_text="Name the ZIP's files by holder_name (default), external_id (the holder's "
+        "name where a ticket has none) or id; made safe and unique.",
+    )
+
+
+@extend_schema(tags=["tickets"])
+class TicketExportView(_EventMixin, LiveApiView):
+    """Every active ticket of the event as a ZIP or one PDF: a `ticket_export` job."""
+
+    required_scopes = {"POST": "write"}
+
+    @extend_schema(
+        summary="Export the event's tickets (a job): a ZIP of files or one PDF",
+        description="Revoked tickets are left out. Answers 202 with the job (Location: "
+        "/api/v1/jobs/{id}); its result is the ZIP or the PDF.",
+        request=TicketExportSerializer,
+        responses={202: JobSerializer},
+    )
+    def post(self, request, event_id):
+        from jobs.api.views import accepted
+
+        event = self.event()
+        data = _valid(TicketExportSerializer, request.data)
+        return accepted(self, ticket_export_start(event=event, actor=self.actor, **data))
 
 
 @extend_schema(tags=["tickets"])
