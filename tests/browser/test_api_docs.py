@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import pagecheck
-from tests.browser.conftest import ARTIFACTS
 from tests.browser.pagecheck import check_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
