@@ -14,6 +14,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -203,6 +204,9 @@ def _seekable(name: str):
     try:
         path = default_storage.path(name)
     except NotImplementedError:
+        path = None
+    # Django's in-memory storage answers path() with a name it never writes to.
+    if path is None or not os.path.isfile(path):
         with default_storage.open(name, "rb") as remote, tempfile.TemporaryFile() as local:
             shutil.copyfileobj(remote, local)
             local.seek(0)

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.api.conftest import ApiClient, make_key
 from tests.jobs.conftest import run
-from tickets.models import CheckIn, Result, Ticket
+from tickets.models import CheckIn, Event, Result, Ticket
 
 
 @pytest.fixture(autouse=True)
@@ -284,3 +284,20 @@ def test_a_csv_of_attendees_becomes_tickets_through_a_job(write_key, event):
     # A second run of the same job (a redelivered task) issues nothing twice.
     run(job)
     assert Ticket.objects.count() == 5
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at", "checkin_opens_at"])
+def test_an_event_in_year_275_is_400_naming_the_field(write_key, field):
+    # "0275" for "2025": refused, and no date goes out with a three-digit year.
+    body = {
+        "name": "Gala",
+        "starts_at": "2027-05-01T18:00:00Z",
+        "ends_at": "2027-05-01T23:00:00Z",
+        field: "0275-04-23T11:15:39Z",
+    }
+
+    response = ApiClient(write_key).post("/api/v1/events", body)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["field"] == field
+    assert not Event.objects.exists()

@@ -27,6 +27,9 @@ EDITABLE = (
 )
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9999
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     errors = {}
     name = (values.get("name") or "").strip()
@@ -38,9 +41,14 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     values["venue"] = (values.get("venue") or "").strip()
     if len(values["venue"]) > 200:
         errors["venue"] = "Use at most 200 characters."
-    for field in ("starts_at", "ends_at"):
-        if not isinstance(values.get(field), datetime):
+    for field in ("starts_at", "ends_at", "checkin_opens_at", "checkin_closes_at"):
+        value = values.get(field)
+        if field in ("starts_at", "ends_at") and not isinstance(value, datetime):
             errors[field] = "Give a date and time."
+        elif isinstance(value, datetime) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            # A year like 0275 is a typo for 2025, not an event; four-digit years also keep every
+            # date the API writes in the one format its schema promises.
+            errors[field] = f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
     if not errors and values["ends_at"] < values["starts_at"]:
         errors["ends_at"] = "The event cannot end before it starts."
     opens, closes = values.get("checkin_opens_at"), values.get("checkin_closes_at")
