@@ -28,14 +28,14 @@ class Part:
     # Where the model's columns start in the row; set by HotRead.
     start: int = 0
     fields: tuple = field(default=(), compare=False)
+    pk_index: int = 0
 
     def select_list(self, quote) -> str:
         return ", ".join(f"{quote(self.alias)}.{quote(f.column)}" for f in self.fields)
 
     def instance(self, row: Sequence, converters, connection) -> Model | None:
         values = list(row[self.start : self.start + len(self.fields)])
-        pk_index = next(i for i, f in enumerate(self.fields) if f.primary_key)
-        if values[pk_index] is None:  # a LEFT JOIN that matched nothing
+        if values[self.pk_index] is None:  # a LEFT JOIN that matched nothing
             return None
         for i, column, steps in converters:
             for step in steps:
@@ -60,7 +60,10 @@ class HotRead:
         parts, start = [], 0
         for model, alias in self._spec:
             fields = tuple(model._meta.concrete_fields)
-            parts.append(Part(model=model, alias=alias, start=start, fields=fields))
+            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+            parts.append(
+                Part(model=model, alias=alias, start=start, fields=fields, pk_index=pk_index)
+            )
             start += len(fields)
         tables = {
             f"{alias}_table": quote(model._meta.db_table) + " " + quote(alias)

@@ -19,7 +19,6 @@ import csv
 import hashlib
 import io
 import re
-import shutil
 import tempfile
 import unicodedata
 import zipfile
@@ -36,6 +35,7 @@ from accounts.models import User
 from jobs.models import Job, JobRow, Phase, Status
 from jobs.models import Kind as JobKind
 from jobs.services.lifecycle import job_create, job_finish, job_progress, safe_cell
+from jobs.services.parts import part_opened, unique_stems, zip_part_into
 from tickets import selectors
 from tickets.models import Event, Ticket, TicketStatus
 from tickets.rendering import ticket_image, ticket_pdf, tickets_pdf
@@ -127,17 +127,8 @@ def _stem_of(ticket: Ticket, name_by: str) -> str:
 
 
 def ticket_stems(tickets, name_by: str):
-    """(ticket, stem) in order, each stem unique ignoring case (Windows and macOS unzip so):
-    a repeated one gets -2, -3, …"""
-    used: set[str] = set()
-    for ticket in tickets:
-        stem = _stem_of(ticket, name_by)
-        candidate, n = stem, 1
-        while candidate.casefold() in used:
-            n += 1
-            candidate = f"{stem}-{n}"
-        used.add(candidate.casefold())
-        yield ticket, candidate
+    """(ticket, stem) in order, each stem unique ignoring case."""
+    return unique_stems(tickets, lambda ticket: _stem_of(ticket, name_by))
 
 
 # --- the job ------------------------------------------------------------------------------------
@@ -286,21 +277,13 @@ def _remove_parts(job: Job) -> None:
         default_storage.delete(name)
 
 
-def _local_copy(stack: ExitStack, name: str):
-    local = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 - the stack closes it
-    with default_storage.open(name, "rb") as stored:
-        shutil.copyfileobj(stored, local)
-    local.seek(0)
-    return local
-
-
 def _pack_pdf(job: Job, event: Event) -> None:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     with ExitStack() as stack, tempfile.TemporaryFile() as out:
         for name in _parts(job):
-            writer.append(PdfReader(_local_copy(stack, name)))
+            writer.append(PdfReader(stack.enter_context(part_opened(name))))
         writer.add_metadata({"/Title": f"{event.name}: tickets", "/Creator": settings.SITE_NAME})
         writer.write(out)
         out.seek(0)
@@ -340,17 +323,7 @@ def _pack_zip(job: Job) -> None:
     with tempfile.TemporaryFile() as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name in _parts(job):
-                with ExitStack() as stack, zipfile.ZipFile(_local_copy(stack, name)) as part:
-                    for info in part.infolist():
-                        target = zipfile.ZipInfo(info.filename, info.date_time)
-                        # PNG is compressed already.
-                        target.compress_type = (
-                            zipfile.ZIP_STORED
-                            if info.filename.endswith(".png")
-                            else zipfile.ZIP_DEFLATED
-                        )
-                        with part.open(info) as src, archive.open(target, "w") as dst:
-                            shutil.copyfileobj(src, dst)
+                zip_part_into(archive, name)
             header = MANIFEST_HEADER + [f"{kind}_{col}" for kind in kinds for col in ("file", "sha256")]  # fmt: skip
             with archive.open("manifest.csv", "w") as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")

@@ -10,13 +10,10 @@ already proves for plain ASCII payloads; the manifest says which.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
-import shutil
 import tempfile
 import zipfile
 
@@ -44,6 +41,7 @@ from jobs.services.lifecycle import (
     job_finish,
     safe_cell,
 )
+from jobs.services.parts import unique_stems, zip_part_into
 from jobs.services.selection import code_selection
 
 FORMATS = ("png", "svg", "pdf")
@@ -116,17 +114,9 @@ def _stem(code: QRCode, column: str) -> str:
 
 
 def file_stems(codes, column: str):
-    """(code, file stem) in order: the stem by `column`, made unique case-insensitively
-    (Windows and macOS unzip so) with -2, -3, … The ZIP's names and a mail merge's agree."""
-    used: set[str] = set()
-    for code in codes:
-        stem = _stem(code, column)
-        candidate, n = stem, 1
-        while candidate.lower() in used:
-            n += 1
-            candidate = f"{stem}-{n}"
-        used.add(candidate.lower())
-        yield code, candidate
+    """(code, file stem) in order: the stem by `column`, made unique. The ZIP's names and a
+    mail merge's agree."""
+    return unique_stems(codes, lambda code: _stem(code, column))
 
 
 def _plan_details(job: Job, codes):
@@ -197,25 +187,6 @@ def export_render_chunk(*, job_pk: int, index: int) -> None:
     chunk_done(EXPORT, job=job, rows=rows, details=details)
 
 
-@contextlib.contextmanager
-def _seekable(name: str):
-    """A part file to read as a ZIP: opened in place on local storage, else copied to a
-    temporary file first (remote storages stream, and a ZIP is read from its end)."""
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:
-        path = None
-    # Django's in-memory storage answers path() with a name it never writes to.
-    if path is None or not os.path.isfile(path):
-        with default_storage.open(name, "rb") as remote, tempfile.TemporaryFile() as local:
-            shutil.copyfileobj(remote, local)
-            local.seek(0)
-            yield local
-        return
-    with open(path, "rb") as local:
-        yield local
-
-
 @fails_when_storage_full
 def export_pack(*, job_pk: int) -> None:
     """Copy every part into the final ZIP (entry by entry, from files on disk: bounded memory),
@@ -228,17 +199,7 @@ def export_pack(*, job_pk: int) -> None:
     with tempfile.TemporaryFile() as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name in parts:
-                with _seekable(name) as local, zipfile.ZipFile(local) as part:
-                    for info in part.infolist():
-                        target = zipfile.ZipInfo(info.filename, info.date_time)
-                        # PNG is compressed already; SVG and PDF shrink a lot.
-                        target.compress_type = (
-                            zipfile.ZIP_STORED
-                            if info.filename.endswith(".png")
-                            else zipfile.ZIP_DEFLATED
-                        )
-                        with part.open(info) as src, archive.open(target, "w") as dst:
-                            shutil.copyfileobj(src, dst)
+                zip_part_into(archive, name)
             manifest = io.StringIO()
             writer = csv.writer(manifest)
             writer.writerow(MANIFEST_HEADER)
