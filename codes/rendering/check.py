@@ -320,7 +320,7 @@ def _check(
         read = dict.fromkeys(decoders(), True)
     else:
         image = image_at(scene, unit) if size is None else compose(scene, size)
-        read = reads(image, payload, inverted_ok=style.allow_inverted, px_per_module=unit)
+        read = reads(image, payload, inverted_ok=style.allow_inverted)
     decodes = all(read.values())
     robust = None
     if decodes and not errors:

@@ -275,6 +275,26 @@ FOUND = [
         256,
         id="dense-vcard-logo-256px",
     ),
+    # `make soak` (wave 2, after the render batch work): circle eyes at EC L with a logo. ZBar
+    # read the 640 px PNG only when it scanned every 3rd line, as the guard then did for speed;
+    # its full scan finds nothing.
+    pytest.param(
+        "mecard",
+        {"name": "000000000000000"},
+        {
+            "foreground_color": "#000000",
+            "background_color": "transparent",
+            "error_correction": "L",
+            "margin": 5,
+            "module_shape": "square",
+            "finder_frame_shape": "circle",
+            "finder_ball_shape": "circle",
+            "logo_size": 0.25,
+        },
+        1,
+        640,
+        id="circle-eyes-ec-l-logo-640px",
+    ),
 ]
 
 
