@@ -71,16 +71,24 @@ class MaskSecrets(logging.Filter):
         return True
 
 
+def _masked(value):
+    # `extra` values arrive as the caller passed them: lists and dicts of strings too.
+    if isinstance(value, str):
+        return mask_secrets(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_masked(item) for item in value]
+    return value
+
+
 class MaskedJsonFormatter(JsonFormatter):
     """JSON lines with every value masked. The JSON formatter formats a traceback from
     `exc_info` itself, after the filters ran, and writes `extra` fields as they are, so
     `MaskSecrets` alone would leave an exception message's address or key in the line."""
 
     def process_log_record(self, log_data):
-        return {
-            key: mask_secrets(value) if isinstance(value, str) else value
-            for key, value in super().process_log_record(log_data).items()
-        }
+        return _masked(super().process_log_record(log_data))
 
     def formatException(self, ei):
         return mask_secrets(super().formatException(ei))
