@@ -7,6 +7,12 @@ at first use (so a new column is picked up without editing SQL), executed with p
 parameters, and their rows turned into model instances with the same database converters
 the ORM applies (SQLite hands back datetimes as text).
 
+On PostgreSQL they run as server-side prepared statements (``DB_PREPARED_HOT_READS``): the
+planner's work on a four-table join took longer than the join (0.26 ms of planning against
+0.09 ms of execution; the key lookup went from 0.72 to 0.29 ms), and Django's client-side
+binding never prepares. They still go through
+Django's cursor wrapper, so query logging, `assertNumQueries` and error wrapping see them.
+
 Only for a few fixed lookups by indexed columns; everything else goes through the ORM.
 """
 
@@ -15,8 +21,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model
+
+try:
+    import psycopg
+except ImportError:  # pragma: no cover - the embedded default (SQLite) needs no driver
+    psycopg = None
+
+if psycopg is not None:
+
+    class _PreparedCursor(psycopg.Cursor):
+        """Server-side binding, each statement prepared on the connection at first use."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _cursor(connection):
+    if psycopg is None or connection.vendor != "postgresql" or not settings.DB_PREPARED_HOT_READS:
+        return connection.cursor()
+    # What `connection.cursor()` does, with a cursor of our class instead of the backend's.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_PreparedCursor(connection.connection))
 
 
 @dataclass(frozen=True)
@@ -103,7 +133,7 @@ class HotRead:
     def _rows(self, params: Sequence, *, one: bool) -> list[list[Model | None]]:
         sql, parts, converters = self._compiled or self._compile()
         connection = connections[self._using]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = [cursor.fetchone()] if one else cursor.fetchall()
         return [

@@ -103,6 +103,7 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DB_PREPARED_HOT_READS = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     # A reused connection is pinged once per request (a round trip on every redirect); turn it
@@ -114,6 +115,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
     )
+    # The API's few hot reads (an API key with its creator, a code with its group and logo:
+    # qrsite/hot_reads.py) run as prepared statements: planning their joins took longer than
+    # running them. Django turns prepared statements off (a threshold of None); one no query
+    # reaches keeps the ORM's statements unprepared and lets the hot reads ask for it. Turn it
+    # off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+    # before 1.21, or without max_prepared_statements).
+    DB_PREPARED_HOT_READS = env.bool("DB_PREPARED_HOT_READS", default=True)
+    if DB_PREPARED_HOT_READS:
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 10**9)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several processes and threads (gunicorn, the scan writer
     # threads) on one file, and SQLite has one writer at a time. A deferred transaction that
@@ -328,6 +338,9 @@ REDIRECT_LOCAL_CACHE_ITEMS = env.int("REDIRECT_LOCAL_CACHE_ITEMS", default=50_00
 # bound on how long a change made during a Redis blip can stay invisible to scans.
 REDIRECT_INVALIDATION_RETRY_SECONDS = env.float("REDIRECT_INVALIDATION_RETRY_SECONDS", default=5.0)
 CODE_IMAGE_CACHE_SECONDS = env.int("CODE_IMAGE_CACHE_SECONDS", default=86_400)
+# Each web process also keeps the images it served last, by digest (equal digests are equal
+# bytes, so nothing is ever stale): a warm image then costs no round trip to the cache.
+CODE_IMAGE_MEMORY_BYTES = env.int("CODE_IMAGE_MEMORY_BYTES", default=32 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE = {
     "scan-flush-buffer": {
         "task": "analytics.scan_flush_buffer_task",

@@ -55,6 +55,9 @@ from qrsite.api.errors import django_error_items, flatten_errors, validation_res
 from qrsite.api.views import ApiView, ApiViewSet
 
 API_NAMES = {"kind": "type"}
+# One instance validates every image request's query: its fields hold no per-request state,
+# and building them costs more than the checks on the warm image path.
+_IMAGE_QUERY = ImageQuerySerializer()
 
 
 # A year: what a versioned image URL answers never changes (RFC 9111 "immutable").
@@ -181,9 +184,7 @@ class CodeViewSet(ApiViewSet):
     @action(detail=True, methods=["get"])
     def image(self, request, id=None):
         code = self.get_code()
-        query = ImageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        options = dict(query.validated_data)
+        options = dict(_IMAGE_QUERY.run_validation(request.query_params))
         version = options.pop("v", None)
         options.setdefault("format", code.image_format)
         options.setdefault("size", code.image_size)

@@ -42,6 +42,7 @@ from codes.rendering import (
     ensure_scannable,
     render,
 )
+from codes.rendering.cache import LRU
 from codes.rendering.engine import MAX_SIZE, MIN_SIZE
 from codes.services._common import (
     UNSET,
@@ -420,6 +421,10 @@ def code_image_digest(
     return hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
+# This process's most recently served images, by digest (see CODE_IMAGE_MEMORY_BYTES).
+_recent_images = LRU(max_entries=4096, max_bytes=settings.CODE_IMAGE_MEMORY_BYTES)
+
+
 @engine_refusals()
 def code_image(
     *,
@@ -440,6 +445,9 @@ def code_image(
     digest = digest or code_image_digest(
         code=code, margin=margin, transparent=transparent, **options
     )
+    recent = _recent_images.get(digest)
+    if recent is not None:
+        return recent
     payload = code_payload(code)
     logo = code.logo
     key = "codes:img:" + digest
@@ -448,6 +456,7 @@ def code_image(
     except Exception:
         cached = None  # a cache outage costs a render, not an error
     if cached is not None:
+        _recent_images.put(digest, cached, len(cached))
         return cached
     style = Style.from_dict(_image_style(code, margin, transparent))
     logo_bytes = logo.read_bytes() if logo else None
@@ -458,6 +467,7 @@ def code_image(
         cache.set(key, image, settings.CODE_IMAGE_CACHE_SECONDS)
     except Exception:
         logger.warning("image cache unavailable; rendered image not stored")
+    _recent_images.put(digest, image, len(image))
     return image
 
 
