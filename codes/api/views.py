@@ -198,9 +198,11 @@ class CodeViewSet(ApiViewSet):
             body = services.code_image(code=code, digest=digest, **options)
             response = _image_response(body, options["format"], code.public_id)
         response["ETag"] = etag
-        design_version = services.code_image_digest(
-            code=code, format=code.image_format, size=code.image_size
-        )[:16]
+        design_options = {"format": code.image_format, "size": code.image_size, "dpi": 300}
+        if options == {**design_options, "transparent": False}:
+            design_version = digest[:16]  # this is the design's own image
+        else:
+            design_version = services.code_image_digest(code=code, **design_options)[:16]
         if version is not None and version == design_version:
             # The versioned URL names this very design: its bytes never change.
             response["Cache-Control"] = f"private, max-age={IMAGE_MAX_AGE}, immutable"

@@ -21,6 +21,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 from qrsite.addresses import address_pseudonym, client_ip
+from qrsite.api import usage
 
 logger = logging.getLogger("qrsite.api")
 
@@ -71,24 +72,31 @@ def anonymous_bucket(request) -> str:
 
 
 def hit(
-    *, bucket: str, policy: str, limit: int, now: float | None = None, window: int | None = None
+    *,
+    bucket: str,
+    policy: str,
+    limit: int,
+    now: float | None = None,
+    window: int | None = None,
+    also_count: list[tuple[str, int]] = (),
 ) -> RateLimitState:
     """Count one request against `bucket` under `policy` (per `window` seconds, the API's by
-    default) and say where it stands."""
+    default) and say where it stands. `also_count` holds other (key, expiry) counters to bump
+    in the same round trip (the key's usage)."""
     window = window or settings.API_RATE_LIMIT_WINDOW
     now = time.time() if now is None else now
     start = int(now // window) * window
     reset = max(math.ceil(start + window - now), 1)
     key = f"{KEY_PREFIX}:{policy}:{bucket}:{start}"
     try:
-        count = _count(key, timeout=window + 5)
+        count = _count(key, timeout=window + 5, also_count=also_count)
     except Exception:
         logger.warning("Rate-limit store unreachable; letting the request through", exc_info=True)
         count = 0
     return RateLimitState(policy=policy, limit=limit, window=window, count=count, reset=reset)
 
 
-def _count(key: str, *, timeout: int) -> int:
+def _count(key: str, *, timeout: int, also_count: list[tuple[str, int]] = ()) -> int:
     backend = caches["default"]  # the backend itself: `cache` is a proxy to it
     if isinstance(backend, RedisCache):
         # One round trip: create the counter with its expiry if new, then increment it.
@@ -98,7 +106,13 @@ def _count(key: str, *, timeout: int) -> int:
         pipe = client.pipeline(transaction=True)
         pipe.set(full_key, 0, ex=timeout, nx=True)
         pipe.incr(full_key)
+        for other, expiry in also_count:
+            other_key = backend.make_and_validate_key(other)
+            pipe.set(other_key, 0, ex=expiry, nx=True)
+            pipe.incr(other_key)
         return int(pipe.execute()[1])
+    if also_count:
+        usage.increment(list(also_count))
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

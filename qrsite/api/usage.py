@@ -48,21 +48,40 @@ def _counters_for(status: int) -> tuple[str, ...]:
     return ("requests",)
 
 
-def usage_record(*, bucket: str, status: int, now: float | None = None) -> None:
-    """Count one answered request of `bucket` (a key's `key:<id>`) with its status."""
-    now = time.time() if now is None else now
+def _counter_keys(bucket: str, counters, now: float) -> list[tuple[str, int]]:
     hour, day = int(now // HOUR) * HOUR, int(now // DAY) * DAY
     keys = []
-    for counter in _counters_for(status):
+    for counter in counters:
         keys.append((_key(bucket, "h", hour, counter), HOUR * (HOURS_KEPT + 1)))
         keys.append((_key(bucket, "d", day, counter), DAY * (DAYS_KEPT + 1)))
+    return keys
+
+
+def request_counters(*, bucket: str, now: float | None = None) -> list[tuple[str, int]]:
+    """The (key, expiry) pairs that count one request of `bucket`, for a caller that bumps
+    them in a round trip it makes anyway (the rate limit's); then `usage_record` with
+    ``requests_counted=True`` adds only the error counters."""
+    return _counter_keys(bucket, ("requests",), time.time() if now is None else now)
+
+
+def usage_record(
+    *, bucket: str, status: int, now: float | None = None, requests_counted: bool = False
+) -> None:
+    """Count one answered request of `bucket` (a key's `key:<id>`) with its status."""
+    counters = _counters_for(status)
+    if requests_counted:
+        counters = tuple(c for c in counters if c != "requests")
+    if not counters:
+        return
+    keys = _counter_keys(bucket, counters, time.time() if now is None else now)
     try:
-        _increment(keys)
+        increment(keys)
     except Exception:
         logger.warning("Usage counters unreachable; this request is not counted", exc_info=True)
 
 
-def _increment(keys: list[tuple[str, int]]) -> None:
+def increment(keys: list[tuple[str, int]]) -> None:
+    """Bump each counter, creating it with its expiry (seconds) if it is new."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # One round trip for every counter: create each with its expiry if new, then bump it.

@@ -78,15 +78,21 @@ class ApiMixin:
 
     def _count_request(self, request, *, anonymous: bool = False):
         principal = None if anonymous else request.auth
+        also_count = []
         if principal is not None and hasattr(principal, "bucket"):
             policy = required_scope(self, request)
             limit = ratelimit.limit_for(policy, principal.workspace)
             bucket = principal.bucket
+            if getattr(principal, "api_key", None) is not None:
+                # The key's usage is counted in the rate limit's round trip; its errors
+                # when the response is known (`finalize_response`).
+                also_count = usage.request_counters(bucket=bucket)
+                request._usage_counted = True
         else:
             policy = ratelimit.ANONYMOUS
             limit = ratelimit.limit_for(policy)
             bucket = ratelimit.anonymous_bucket(request)
-        state = ratelimit.hit(bucket=bucket, policy=policy, limit=limit)
+        state = ratelimit.hit(bucket=bucket, policy=policy, limit=limit, also_count=also_count)
         request._ratelimit = state
         if state.exceeded:
             metrics.RATE_LIMITED.labels(policy).inc()
@@ -127,7 +133,11 @@ class ApiMixin:
         # `_auth`, not `auth`: reading `auth` would authenticate a request refused before that.
         principal = getattr(request, "_auth", None)
         if getattr(principal, "api_key", None) is not None:
-            usage.usage_record(bucket=principal.bucket, status=response.status_code)
+            usage.usage_record(
+                bucket=principal.bucket,
+                status=response.status_code,
+                requests_counted=getattr(request, "_usage_counted", False),
+            )
         record = getattr(self, "_idempotency_record", None)
         if record is not None:
             self._idempotency_record = None

@@ -213,5 +213,5 @@ def test_usage_counts_this_clients_requests(sdk, monkeypatch):
     report = sdk.usage()
 
     (row,) = report["keys"]
-    assert row["requests_24h"] == 2
+    assert row["requests_24h"] == 3  # the create, the 404 and this usage call
     assert row["errors_24h"] == 1
