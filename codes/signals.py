@@ -9,7 +9,9 @@ updates) and `previous_destination` (set when a dynamic code's destination chang
 receiver can then look up what it needs once per batch instead of once per code.
 
 `sandbox_wiped` is sent by `sandbox_wipe` inside its transaction, with `workspace`: the apps
-above delete their own sandbox rows (`is_test=True`) so the wipe commits or fails as one.
+above delete their own sandbox rows (`is_test=True`) so the wipe commits or fails as one. A
+receiver may answer with what it deleted, counted by name (tickets: `{"events": n}`), for the
+wipe's answer.
 """
 
 from django.dispatch import Signal

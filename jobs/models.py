@@ -86,7 +86,7 @@ class Job(models.Model):
     result_file = models.FileField(upload_to=_job_path, blank=True, max_length=300)
     errors_file = models.FileField(upload_to=_job_path, blank=True, max_length=300)
     result_expires_at = models.DateTimeField(null=True, blank=True)
-    # A job started with a test key works on sandbox codes only.
+    # A job started with a test key works on sandbox objects only (codes, events).
     is_test = sandbox_field()
 
     objects = SandboxQuerySet.as_manager()

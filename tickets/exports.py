@@ -93,6 +93,7 @@ def ticket_export_start(
         actor=actor,
         kind=JobKind.TICKET_EXPORT,
         total=count,
+        sandbox=event.is_test,
         params={
             "event": event.public_id,
             "format": format,
@@ -137,7 +138,7 @@ def ticket_stems(tickets, name_by: str):
 def ticket_export_run(*, job: Job, token: str) -> None:
     """The job's runner (registered with jobs in TicketsConfig.ready)."""
     event = selectors.event_get_for_workspace(
-        workspace=job.workspace, public_id=job.params["event"]
+        workspace=job.workspace, public_id=job.params["event"], sandbox=job.is_test
     )
     if job.phase in ("", Phase.WAITING):
         _plan(job, event)

@@ -79,6 +79,7 @@ def ticket_import_start(
         actor=actor,
         kind=TICKET_IMPORT,
         total=upload.row_count,
+        sandbox=event.is_test,
         params={
             "event": event.public_id,
             "upload": upload.public_id,
@@ -92,7 +93,7 @@ def ticket_import_start(
 def ticket_import_run(*, job: Job, token: str) -> None:
     """The job's runner (registered with jobs in TicketsConfig.ready)."""
     event = selectors.event_get_for_workspace(
-        workspace=job.workspace, public_id=job.params["event"]
+        workspace=job.workspace, public_id=job.params["event"], sandbox=job.is_test
     )
     upload = ImportFile.objects.get(workspace=job.workspace, public_id=job.params["upload"])
     table = Table(

@@ -1,7 +1,8 @@
 """Events, their signed tickets, revoked credentials and check-ins.
 
 Every write goes through `tickets.services`; every read a person or key asks for goes through
-`tickets.selectors` (scoped to a workspace; 404 for missing and foreign alike).
+`tickets.selectors` (scoped to a workspace and a mode, live or sandbox; 404 for missing and
+foreign alike).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from qrsite.ids import new_public_id
+from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
 
 def _event_id() -> str:
@@ -49,8 +51,12 @@ class Event(models.Model):
     next_serial = models.PositiveIntegerField(default=1, editable=False)
     # Raised by every revocation or reissue: door devices compare it to refresh their kit.
     revocation_version = models.PositiveIntegerField(default=0, editable=False)
+    # Its tickets, check-ins and jobs are sandbox data through it: no other row needs the flag.
+    is_test = sandbox_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SandboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-id"]

@@ -1,5 +1,7 @@
-"""Reads and the ownership gate for events, tickets and check-ins: a missing object and
-another workspace's object both raise Http404."""
+"""Reads and the ownership gate for events, tickets and check-ins: a missing object, another
+workspace's object and the other mode's (a sandbox event asked for by a live caller, a live one
+by a test key) all raise Http404. Tickets and check-ins are reached through their event, so
+the event's mode is theirs."""
 
 from __future__ import annotations
 
@@ -13,17 +15,24 @@ from accounts.models import Workspace
 from tickets.models import CheckIn, Event, Result, RevokedCredential, Ticket, TicketStatus
 
 
-def event_get_for_workspace(*, workspace: Workspace, public_id: str) -> Event:
-    event = Event.objects.filter(workspace=workspace, public_id=public_id).first()
+def event_get_for_workspace(
+    *, workspace: Workspace, public_id: str, sandbox: bool = False
+) -> Event:
+    event = (
+        Event.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace, public_id=public_id)
+        .first()
+    )
     if event is None:
         raise Http404("No such event.")
     return event
 
 
-def event_list_for_workspace(*, workspace: Workspace) -> QuerySet[Event]:
-    """Events, soonest last-starting first, with `issued` and `checked_in` annotated."""
+def event_list_for_workspace(*, workspace: Workspace, sandbox: bool = False) -> QuerySet[Event]:
+    """One mode's events, last-starting first, with `issued` and `checked_in` annotated."""
     return (
-        Event.objects.filter(workspace=workspace)
+        Event.objects.in_mode(sandbox=sandbox)
+        .filter(workspace=workspace)
         .annotate(
             issued=Count("tickets", filter=Q(tickets__status=TicketStatus.ACTIVE), distinct=True),
             checked_in=Count(
@@ -38,17 +47,6 @@ def event_list_for_workspace(*, workspace: Workspace) -> QuerySet[Event]:
 
 def ticket_get_for_event(*, event: Event, public_id: str) -> Ticket:
     ticket = Ticket.objects.select_related("event").filter(event=event, public_id=public_id).first()
-    if ticket is None:
-        raise Http404("No such ticket.")
-    return ticket
-
-
-def ticket_get_for_workspace(*, workspace: Workspace, public_id: str) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("event")
-        .filter(workspace=workspace, public_id=public_id)
-        .first()
-    )
     if ticket is None:
         raise Http404("No such ticket.")
     return ticket

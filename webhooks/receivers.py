@@ -111,12 +111,15 @@ def on_job_finished(sender, job, **kwargs):
 
 @receiver(checkins_recorded, dispatch_uid="webhooks.checkins_recorded")
 def on_checkins_recorded(sender, checkins, **kwargs):
-    # One lookup of the endpoints per online scan or offline upload, not per check-in.
-    workspace_id = checkins[0].event.workspace_id
-    endpoints = endpoints_wanting(workspace_id=workspace_id, event_type=ev.TICKET_CHECKED_IN)
+    # One lookup of the endpoints per online scan or offline upload, not per check-in (all of
+    # one event, so of one mode: a sandbox event's admissions go to test-mode endpoints only).
+    event = checkins[0].event
+    endpoints = endpoints_wanting(
+        workspace_id=event.workspace_id, event_type=ev.TICKET_CHECKED_IN, sandbox=event.is_test
+    )
     for checkin in checkins if endpoints else ():
         event_record(
-            workspace=workspace_id,
+            workspace=event.workspace_id,
             type=ev.TICKET_CHECKED_IN,
             data={"ticket": ticket_payload(checkin.ticket), "checkin": checkin_payload(checkin)},
             endpoints=endpoints,
@@ -129,4 +132,5 @@ def on_ticket_revoked(sender, ticket, reason, **kwargs):
         workspace=ticket.workspace_id,
         type=ev.TICKET_REVOKED,
         data={"ticket": ticket_payload(ticket), "reason": reason},
+        sandbox=ticket.event.is_test,
     )

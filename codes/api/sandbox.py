@@ -15,6 +15,7 @@ class SandboxWipeSerializer(serializers.Serializer):
     codes = serializers.IntegerField(help_text="Sandbox codes deleted (with their scans).")
     groups = serializers.IntegerField()
     logos = serializers.IntegerField()
+    events = serializers.IntegerField(help_text="Sandbox events deleted (with their tickets).")
 
 
 class SandboxWipeView(ApiView):
@@ -34,7 +35,8 @@ class SandboxWipeView(ApiView):
         operation_id="sandbox_wipe",
         summary="Wipe the sandbox",
         description="Deletes the workspace's sandbox: the codes (and scans), groups, logos, "
-        "jobs and test-mode webhook endpoints made with test keys. Needs a test key "
+        "events (with their tickets and check-ins), jobs (with their files) and test-mode "
+        "webhook endpoints made with test keys. Needs a test key "
         "(`qr_test_...`); a live key gets 403 `test_mode_only`, and live data is never touched.",
         tags=["sandbox"],
         request=None,

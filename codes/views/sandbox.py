@@ -15,8 +15,9 @@ def sandbox_wipe(request):
     messages.success(
         request,
         f"Sandbox wiped: {wiped.codes} test code{'s' if wiped.codes != 1 else ''}, "
-        f"{wiped.groups} group{'s' if wiped.groups != 1 else ''} and {wiped.logos} "
-        f"logo{'s' if wiped.logos != 1 else ''} deleted, with their jobs and test webhooks. "
-        "Live data was not touched.",
+        f"{wiped.groups} group{'s' if wiped.groups != 1 else ''}, {wiped.logos} "
+        f"logo{'s' if wiped.logos != 1 else ''} and {wiped.events} "
+        f"event{'s' if wiped.events != 1 else ''} (with their tickets) deleted, with their "
+        "jobs and test webhooks. Live data was not touched.",
     )
     return redirect("settings:api_keys")

@@ -56,7 +56,7 @@ def job_create(
     sandbox: bool = False,
 ) -> Job:
     """A queued job whose task is enqueued once the caller's transaction commits; a sandbox
-    job (`sandbox`) works on the sandbox's codes only."""
+    job (`sandbox`) works on the sandbox's objects only (its codes, its events)."""
     check_can_edit(actor, workspace)
     job = Job(
         workspace=workspace,

@@ -55,7 +55,6 @@ ERROR_CODES = {
         ErrorCode("insufficient_scope", 403, "The key's scope does not allow this request.", "Use a key with the scope named in the message (read < write < admin)."),
         ErrorCode("permission_denied", 403, "The person behind the key or session may not do this.", "Ask a workspace owner or admin for the role this needs."),
         ErrorCode("test_mode_only", 403, "This request changes the sandbox and needs a test key.", "Send it with a `qr_test_...` key; live data is never wiped through the API."),
-        ErrorCode("live_mode_only", 403, "This part of the API has no sandbox and needs a live key.", "Send it with a live `qr_...` key (event tickets are live only)."),
         ErrorCode("csrf_failed", 403, "A logged-in browser request came without a valid CSRF token.", "Send the `X-CSRFToken` header, or use an API key instead of the session."),
         ErrorCode("not_found", 404, "No such object in this workspace, or no such endpoint.", "Check the id and the URL; objects of other workspaces are never visible."),
         ErrorCode("method_not_allowed", 405, "This endpoint does not support the HTTP method.", "See the endpoint's methods in the reference."),

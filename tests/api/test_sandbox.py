@@ -141,7 +141,7 @@ def test_wiping_the_sandbox_removes_only_sandbox_objects(alice, acme, settings, 
     response = test_client.post("/api/v1/sandbox/wipe", {})
 
     assert response.status_code == 200, response.content
-    assert response.json() == {"codes": 1, "groups": 1, "logos": 1}
+    assert response.json() == {"codes": 1, "groups": 1, "logos": 1, "events": 0}
     assert not QRCode.objects.filter(is_test=True).exists()
     assert not CampaignGroup.objects.filter(is_test=True).exists()
     assert not LogoAsset.objects.filter(is_test=True).exists()

@@ -3,6 +3,9 @@
 Check-ins and the check-in kit need only the read scope plus a role that checks in (door
 staff, editors and up; viewers when the event allows it): a door device's key can admit
 people but change nothing. Events and tickets need the write scope to change.
+
+A test key works on the sandbox's events (and so their tickets and check-ins) only; a live key
+and the dashboard session on the live ones. The other mode's event is a 404.
 """
 
 from __future__ import annotations
@@ -69,24 +72,10 @@ def _valid(serializer_class, data, **kwargs):
     return serializer.validated_data
 
 
-class LiveApiView(ApiView):
-    """Events and tickets have no sandbox yet: a test key is refused with the permission
-    checks (before any Idempotency-Key is claimed), so it can neither read live tickets nor
-    create live ones."""
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.sandbox:
-            raise ApiError(
-                "live_mode_only",
-                "Event tickets have no sandbox yet; use a live key (qr_...) for them.",
-            )
-
-
 class _EventMixin:
     def event(self):
         return selectors.event_get_for_workspace(
-            workspace=self.workspace, public_id=self.kwargs["event_id"]
+            workspace=self.workspace, public_id=self.kwargs["event_id"], sandbox=self.sandbox
         )
 
     def ticket(self):
@@ -96,14 +85,14 @@ class _EventMixin:
 
 
 @extend_schema(tags=["tickets"])
-class EventListView(LiveApiView):
+class EventListView(ApiView):
     @extend_schema(
         summary="List events",
         operation_id="events_list",
         responses={200: _paginated("PaginatedEvents", EventSerializer)},
     )
     def get(self, request):
-        events = selectors.event_list_for_workspace(workspace=self.workspace)
+        events = selectors.event_list_for_workspace(workspace=self.workspace, sandbox=self.sandbox)
         return _page(self, events, EventSerializer, ("-starts_at", "-id"))
 
     @extend_schema(
@@ -113,12 +102,14 @@ class EventListView(LiveApiView):
     )
     def post(self, request):
         data = _valid(EventWriteSerializer, request.data)
-        event = services.event_create(workspace=self.workspace, actor=self.actor, **data)
+        event = services.event_create(
+            workspace=self.workspace, actor=self.actor, sandbox=self.sandbox, **data
+        )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["tickets"])
-class EventDetailView(_EventMixin, LiveApiView):
+class EventDetailView(_EventMixin, ApiView):
     @extend_schema(summary="Get an event", responses={200: EventSerializer})
     def get(self, request, event_id):
         return Response(EventSerializer(self.event()).data)
@@ -141,7 +132,7 @@ class EventDetailView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class CheckinKitView(_EventMixin, LiveApiView):
+class CheckinKitView(_EventMixin, ApiView):
     required_scopes = {"GET": "read"}
 
     @extend_schema(
@@ -159,14 +150,14 @@ class CheckinKitView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class EventStatsView(_EventMixin, LiveApiView):
+class EventStatsView(_EventMixin, ApiView):
     @extend_schema(summary="Live check-in numbers", responses={200: dict})
     def get(self, request, event_id):
         return Response(selectors.event_stats(event=self.event()))
 
 
 @extend_schema(tags=["tickets"])
-class TicketListView(_EventMixin, LiveApiView):
+class TicketListView(_EventMixin, ApiView):
     @extend_schema(
         summary="List an event's tickets",
         operation_id="events_tickets_list",
@@ -223,7 +214,7 @@ class TicketImportSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["tickets"])
-class TicketImportView(_EventMixin, LiveApiView):
+class TicketImportView(_EventMixin, ApiView):
     """A CSV/XLSX of attendees becomes a `ticket_import` job (poll it at /api/v1/jobs/{id})."""
 
     required_scopes = {"POST": "write"}
@@ -289,7 +280,7 @@ class TicketExportSerializer(StrictSerializer):
 
 
 @extend_schema(tags=["tickets"])
-class TicketExportView(_EventMixin, LiveApiView):
+class TicketExportView(_EventMixin, ApiView):
     """Every active ticket of the event as a ZIP or one PDF: a `ticket_export` job."""
 
     required_scopes = {"POST": "write"}
@@ -310,7 +301,7 @@ class TicketExportView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class TicketDetailView(_EventMixin, LiveApiView):
+class TicketDetailView(_EventMixin, ApiView):
     @extend_schema(summary="Get a ticket", responses={200: TicketSerializer})
     def get(self, request, event_id, ticket_id):
         return Response(TicketSerializer(self.ticket()).data)
@@ -328,7 +319,7 @@ class TicketDetailView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class TicketRevokeView(_EventMixin, LiveApiView):
+class TicketRevokeView(_EventMixin, ApiView):
     @extend_schema(summary="Revoke a ticket", request=None, responses={200: TicketSerializer})
     def post(self, request, event_id, ticket_id):
         ticket = services.ticket_revoke(ticket=self.ticket(), actor=self.actor)
@@ -336,7 +327,7 @@ class TicketRevokeView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class TicketReissueView(_EventMixin, LiveApiView):
+class TicketReissueView(_EventMixin, ApiView):
     @extend_schema(
         summary="Reissue a ticket (a new code; the old one stops admitting)",
         request=None,
@@ -348,7 +339,7 @@ class TicketReissueView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class TicketImageView(_EventMixin, LiveApiView):
+class TicketImageView(_EventMixin, ApiView):
     @extend_schema(
         summary="A ticket's QR code (?format=png|svg|pdf&size=400)",
         responses={
@@ -375,7 +366,7 @@ class TicketImageView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class TicketPdfView(_EventMixin, LiveApiView):
+class TicketPdfView(_EventMixin, ApiView):
     @extend_schema(
         summary="The printable ticket (PDF)",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
@@ -388,7 +379,7 @@ class TicketPdfView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class EventCheckinListView(_EventMixin, LiveApiView):
+class EventCheckinListView(_EventMixin, ApiView):
     @extend_schema(
         summary="The event's check-ins",
         operation_id="events_checkins_list",
@@ -400,7 +391,7 @@ class EventCheckinListView(_EventMixin, LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class CheckinUndoView(_EventMixin, LiveApiView):
+class CheckinUndoView(_EventMixin, ApiView):
     @extend_schema(
         summary="Undo a mistaken check-in", request=None, responses={200: CheckInSerializer}
     )
@@ -411,13 +402,15 @@ class CheckinUndoView(_EventMixin, LiveApiView):
 
 
 def _event_from_body(view, public_id):
-    event = selectors.event_get_for_workspace(workspace=view.workspace, public_id=public_id)
+    event = selectors.event_get_for_workspace(
+        workspace=view.workspace, public_id=public_id, sandbox=view.sandbox
+    )
     role_known(view.actor, event.workspace_id, view.principal.membership.role)
     return event
 
 
 @extend_schema(tags=["tickets"])
-class CheckinView(LiveApiView):
+class CheckinView(ApiView):
     required_scopes = {"POST": "read"}
 
     @extend_schema(
@@ -437,7 +430,7 @@ class CheckinView(LiveApiView):
 
 
 @extend_schema(tags=["tickets"])
-class CheckinBatchView(LiveApiView):
+class CheckinBatchView(ApiView):
     required_scopes = {"POST": "read"}
 
     def max_body_bytes(self) -> int:

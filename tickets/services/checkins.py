@@ -147,9 +147,12 @@ def _verdict(
     tag = bytes(credential.event_tag)
     if tag != bytes(event.tag):
         if tag not in other_events:
-            other_events[tag] = Event.objects.filter(
-                workspace_id=event.workspace_id, tag=tag
-            ).first()
+            # Only the same mode's events: a sandbox ticket at a live door is just invalid.
+            other_events[tag] = (
+                Event.objects.in_mode(sandbox=event.is_test)
+                .filter(workspace_id=event.workspace_id, tag=tag)
+                .first()
+            )
         other = other_events[tag]
         if other is not None and credential.verifies(bytes(other.public_key)):
             return _Verdict(Result.WRONG_EVENT), None

@@ -77,8 +77,10 @@ def event_create(
     checkin_opens_at: datetime | None = None,
     checkin_closes_at: datetime | None = None,
     viewers_can_check_in: bool = False,
+    sandbox: bool = False,
 ) -> Event:
-    """A new event with a fresh key pair (its private half sealed with TICKET_KEY)."""
+    """A new event with a fresh key pair (its private half sealed with TICKET_KEY); a sandbox
+    event (`sandbox`, a test key's) with its tickets and check-ins is seen by test keys only."""
     check_can_edit(actor, workspace.pk)
     values = _clean(
         {
@@ -94,7 +96,7 @@ def event_create(
     )
     private, public = credentials.key_pair_new()
     for _ in range(5):
-        event = Event(workspace=workspace, public_key=public, **values)
+        event = Event(workspace=workspace, public_key=public, is_test=bool(sandbox), **values)
         event.tag = credentials.new_event_tag()
         event.private_key_sealed = credentials.private_key_seal(
             private, secret=settings.TICKET_KEY, event_id=event.public_id
