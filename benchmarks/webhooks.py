@@ -144,6 +144,14 @@ print(buffer.pending() + WebhookDelivery.objects.filter(state="pending").count()
 """
 
 
+# As deploy/systemd/qrstudio-worker.service runs it: background work below the web processes.
+WORKER_NICE = 10
+
+
+def _below_web() -> None:
+    os.nice(WORKER_NICE)
+
+
 def start_worker(env) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -165,6 +173,7 @@ def start_worker(env) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        preexec_fn=_below_web,
     )
 
 
@@ -282,6 +291,7 @@ def redirect_run(env, args, slug, *, subscribed: bool, sink: Sink, batch: int) -
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 text=True,
+                preexec_fn=_below_web,  # the worker's beat runs the flush in a deployment
             )
             flusher.stdout.readline()
         url = f"http://127.0.0.1:{args.port}/r/{slug}"
