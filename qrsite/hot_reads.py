@@ -35,8 +35,15 @@ if psycopg is not None:
     class _PreparedCursor(psycopg.Cursor):
         """Server-side binding, each statement prepared on the connection at first use."""
 
+        # Set where Django logs queries (DEBUG, assertNumQueries): its log reads the
+        # statement's text from `_query`, which psycopg leaves empty for a prepared one.
+        keep_statement_text = False
+
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            result = super().execute(query, params, prepare=True, binary=binary)
+            if self.keep_statement_text and self._query is None:
+                self._query = self._convert_query(query, params)
+            return result
 
 
 def _cursor(connection):
@@ -46,7 +53,9 @@ def _cursor(connection):
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparedCursor(connection.connection))
+        cursor = _PreparedCursor(connection.connection)
+        cursor.keep_statement_text = connection.queries_logged
+        return connection._prepare_cursor(cursor)
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,19 @@ def test_an_authenticated_code_read_costs_two_statements(alice, acme, django_ass
 
     assert response.status_code == 200
     assert response.json()["id"] == made["id"]
+
+
+@pytest.mark.postgres
+def test_prepared_reads_show_their_statement_in_the_query_log(alice, acme):
+    # On PostgreSQL the reads are prepared statements; the query log that assertNumQueries,
+    # DEBUG and the toolbar read must still carry each one's text.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL")
+    secret = make_key(alice, acme, "read")
+    with CaptureQueriesContext(connection) as log:
+        for _ in range(2):  # the second run executes the prepared statement
+            assert account_selectors.api_key_from_secret(key=secret) is not None
+
+    statements = [query["sql"] for query in log.captured_queries]
+    assert len(statements) == 2
+    assert all('FROM "accounts_apikey" "k"' in sql for sql in statements), statements
