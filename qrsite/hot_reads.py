@@ -10,8 +10,8 @@ the ORM applies (SQLite hands back datetimes as text).
 On PostgreSQL they run as server-side prepared statements (``DB_PREPARED_HOT_READS``): the
 planner's work on a four-table join took longer than the join (0.26 ms of planning against
 0.09 ms of execution; the key lookup went from 0.72 to 0.29 ms), and Django's client-side
-binding never prepares. They still go through
-Django's cursor wrapper, so query logging, `assertNumQueries` and error wrapping see them.
+binding never prepares. They still go through Django's cursor wrapper, so query logging,
+`assertNumQueries` and error wrapping see them.
 
 Only for a few fixed lookups by indexed columns; everything else goes through the ORM.
 """

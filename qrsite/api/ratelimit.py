@@ -17,11 +17,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 
 from qrsite.addresses import address_pseudonym, client_ip
-from qrsite.api import usage
+from qrsite.api import counters
 
 logger = logging.getLogger("qrsite.api")
 
@@ -97,25 +95,4 @@ def hit(
 
 
 def _count(key: str, *, timeout: int, also_count: list[tuple[str, int]] = ()) -> int:
-    backend = caches["default"]  # the backend itself: `cache` is a proxy to it
-    if isinstance(backend, RedisCache):
-        # One round trip: create the counter with its expiry if new, then increment it.
-        # Django's Redis serializer stores ints as plain integers, so INCR works on them.
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        pipe = client.pipeline(transaction=True)
-        pipe.set(full_key, 0, ex=timeout, nx=True)
-        pipe.incr(full_key)
-        for other, expiry in also_count:
-            other_key = backend.make_and_validate_key(other)
-            pipe.set(other_key, 0, ex=expiry, nx=True)
-            pipe.incr(other_key)
-        return int(pipe.execute()[1])
-    if also_count:
-        usage.increment(list(also_count))
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+    return counters.bump([(key, timeout), *also_count])[0]

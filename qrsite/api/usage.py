@@ -1,8 +1,9 @@
 """How much each API key is used: requests, errors and 429s over the last 24 hours and 30 days.
 
 Counted in the shared cache (Redis in production) beside the rate limits, never in the
-database, so the hot path pays one pipelined round trip per request: an hour bucket (kept a
-little over a day) and a day bucket (kept a little over 30 days) per counter. Reading a key's
+database: a request is counted in the rate limit's own round trip (`request_counters`), an
+error when it is answered; an hour bucket (kept a little over a day) and a day bucket (kept a
+little over 30 days) per counter. Reading a key's
 usage sums 24 hour buckets and 30 day buckets with two multi-gets. Buckets are whole UTC hours
 and days, so "last 24 hours" is the current hour and the 23 before it.
 
@@ -15,8 +16,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
+
+from qrsite.api import counters
 
 logger = logging.getLogger("qrsite.api")
 
@@ -48,10 +50,10 @@ def _counters_for(status: int) -> tuple[str, ...]:
     return ("requests",)
 
 
-def _counter_keys(bucket: str, counters, now: float) -> list[tuple[str, int]]:
+def _counter_keys(bucket: str, names, now: float) -> list[tuple[str, int]]:
     hour, day = int(now // HOUR) * HOUR, int(now // DAY) * DAY
     keys = []
-    for counter in counters:
+    for counter in names:
         keys.append((_key(bucket, "h", hour, counter), HOUR * (HOURS_KEPT + 1)))
         keys.append((_key(bucket, "d", day, counter), DAY * (DAYS_KEPT + 1)))
     return keys
@@ -68,37 +70,16 @@ def usage_record(
     *, bucket: str, status: int, now: float | None = None, requests_counted: bool = False
 ) -> None:
     """Count one answered request of `bucket` (a key's `key:<id>`) with its status."""
-    counters = _counters_for(status)
+    names = _counters_for(status)
     if requests_counted:
-        counters = tuple(c for c in counters if c != "requests")
-    if not counters:
+        names = tuple(name for name in names if name != "requests")
+    if not names:
         return
-    keys = _counter_keys(bucket, counters, time.time() if now is None else now)
+    keys = _counter_keys(bucket, names, time.time() if now is None else now)
     try:
-        increment(keys)
+        counters.bump(keys)
     except Exception:
         logger.warning("Usage counters unreachable; this request is not counted", exc_info=True)
-
-
-def increment(keys: list[tuple[str, int]]) -> None:
-    """Bump each counter, creating it with its expiry (seconds) if it is new."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # One round trip for every counter: create each with its expiry if new, then bump it.
-        full = [(backend.make_and_validate_key(key), ttl) for key, ttl in keys]
-        client = backend._cache.get_client(full[0][0], write=True)
-        pipe = client.pipeline(transaction=False)
-        for key, ttl in full:
-            pipe.set(key, 0, ex=ttl, nx=True)
-            pipe.incr(key)
-        pipe.execute()
-        return
-    for key, ttl in keys:
-        cache.add(key, 0, timeout=ttl)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=ttl)
 
 
 def usage_for(*, bucket: str, now: float | None = None) -> Usage:

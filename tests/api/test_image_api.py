@@ -144,3 +144,28 @@ def test_a_destination_change_keeps_the_dynamic_codes_etag(client):
     client.patch(f"/api/v1/codes/{made['id']}", {"destination": "https://example.com/b"})
 
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_warm_image_is_served_from_memory_and_a_restyle_is_never_stale(client, code, monkeypatch):
+    from django.core.cache import cache
+
+    from codes.models import QRCode
+    from codes.services import codes as code_services
+
+    url = f"/api/v1/codes/{code['id']}/image?format=png&size=300"
+    first = client.get(url).content
+    obj = QRCode.objects.get(public_id=code["id"])
+    # The shared cache loses the image: this process still answers it, without a render.
+    cache.delete("codes:img:" + code_services.code_image_digest(code=obj, format="png", size=300))
+
+    def render_again(*args, **kwargs):
+        raise AssertionError("a warm image was rendered again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(code_services, "render", render_again)
+        again = client.get(url).content
+    client.patch(f"/api/v1/codes/{code['id']}", {"foreground_color": "#1d3557"})
+    restyled = client.get(url).content
+
+    assert again == first
+    assert restyled != first  # a new design is a new digest, never the remembered image
