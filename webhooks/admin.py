@@ -75,5 +75,4 @@ class WebhookDeliveryAdmin(ServiceAdmin):
     search_fields = ["public_id", "message_id", "endpoint__url", "event__public_id"]
     list_select_related = ["endpoint", "event"]
     inlines = [WebhookAttemptInline]
-    exclude = ["batch"]
     show_full_result_count = False

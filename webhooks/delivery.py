@@ -49,18 +49,9 @@ USER_AGENT = "QRStudio-Webhooks/1.0"
 
 def body_for(delivery: WebhookDelivery) -> str:
     """The exact JSON that is signed and sent; the same bytes on every attempt."""
-    if delivery.is_batch:
-        events = sorted(delivery.batch.select_related("workspace"), key=lambda e: e.pk)
-        first = events[0] if events else delivery.event
-        payload = {
-            "id": delivery.message_id,
-            "type": "code.scanned",
-            "created_at": first.payload()["created_at"],
-            "workspace": first.workspace.public_id,
-            "data": {"events": [event.payload() for event in events]},
-        }
-    else:
-        payload = delivery.event.payload()
+    payload = delivery.event.payload()
+    # Deliveries batched before batches were stored as one event kept their own id.
+    payload["id"] = delivery.message_id
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -15,6 +15,11 @@ from qrsite.ids import new_public_id
 from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
 
+def iso_time(moment) -> str:
+    """A time as payloads show it: ISO 8601 in UTC with a Z."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _endpoint_id() -> str:
     return new_public_id("whk")
 
@@ -91,6 +96,9 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookEvent(models.Model):
+    """An event as it is sent. A batched code.scanned delivery's message is an event too: its
+    `data.events` holds the scans' events, each with its own id."""
+
     public_id = models.CharField(max_length=32, unique=True, default=_event_id, editable=False)
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=60)
@@ -110,7 +118,7 @@ class WebhookEvent(models.Model):
         return {
             "id": self.public_id,
             "type": self.type,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": iso_time(self.created_at),
             "workspace": self.workspace.public_id,
             "data": self.data,
         }
@@ -123,18 +131,17 @@ class DeliveryState(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
-    """One message to one endpoint: an event, or (batched code.scanned) several events."""
+    """One message to one endpoint: an event, or (batched code.scanned) an event holding
+    several scans' events."""
 
     public_id = models.CharField(max_length=32, unique=True, default=_delivery_id, editable=False)
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
-    # Further events of a batched delivery (their ids, in order), after `event`.
-    batch = models.ManyToManyField(WebhookEvent, related_name="+", blank=True)
     is_batch = models.BooleanField(default=False)
-    # The `webhook-id` header: the event's id, or a batch's own id; the same on every retry
-    # and redelivery, so the receiver can use it to drop repeats.
+    # The `webhook-id` header (the event's id); the same on every retry and redelivery, so
+    # the receiver can use it to drop repeats.
     message_id = models.CharField(max_length=40, db_index=True)
     state = models.CharField(
         max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING

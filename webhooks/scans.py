@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from codes.models import QRCode
+from qrsite.ids import new_public_id
 from webhooks import events as ev
-from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, iso_time
 from webhooks.payloads import code_payload, scan_payload
 from webhooks.tasks import endpoint_drain_enqueue
 
@@ -32,7 +33,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
         return 0
     # (event, endpoints it goes to); code.scanned events are collected apart for batching.
     planned: list[tuple[WebhookEvent, list[WebhookEndpoint]]] = []
-    scanned: list[tuple[WebhookEvent, list[WebhookEndpoint]]] = []
+    scanned: list[tuple[ScanEvent, list[WebhookEndpoint]]] = []
     codes = _codes(scans, counts, endpoints)
     now = timezone.now()
 
@@ -55,8 +56,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
             first_scan_of.setdefault(scan.code_id, scan)
         targets = for_code(ev.CODE_SCANNED, code)
         if targets:
-            data = {"code": code.payload, "scan": scan_payload(scan)}
-            scanned.append((_event(code, ev.CODE_SCANNED, data, now), targets))
+            scanned.append((ScanEvent(code, scan_payload(scan)), targets))
     for code_id, (before, after) in counts.items():
         code = codes.get(code_id)
         if code is None:
@@ -77,7 +77,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
                 planned.append(
                     (_event(code, ev.CODE_SCAN_THRESHOLD_REACHED, data, now, key), targets)
                 )
-    return _write(scanned, planned)
+    return _write(scanned, planned, now)
 
 
 def _codes(scans, counts, endpoints) -> dict[int, QRCode]:
@@ -103,7 +103,7 @@ def _event(code, event_type, data, now, dedupe_key=None) -> WebhookEvent:
     return event
 
 
-def _write(scanned, planned) -> int:
+def _write(scanned, planned, now) -> int:
     # Once-only events: skip those already written (a recount that crossed again).
     keys = [event.dedupe_key for event, _ in planned]
     if keys:
@@ -111,47 +111,90 @@ def _write(scanned, planned) -> int:
             WebhookEvent.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
         )
         planned = [(event, targets) for event, targets in planned if event.dedupe_key not in done]
-    ordered = scanned + planned
-    if not ordered:
+    if not scanned and not planned:
         return 0
+    # code.scanned: one event row per scan for the endpoints that take one request per scan;
+    # for those that batch, one row per chunk holding the chunk's events (a flush of 1,000
+    # scans writes 10 rows, not 1,000 plus their links).
+    single: list[tuple[WebhookEvent, list[WebhookEndpoint]]] = []
+    per_batching_endpoint: dict[int, tuple[WebhookEndpoint, list[ScanEvent]]] = {}
+    for scan_event, targets in scanned:
+        one_each = [e for e in targets if e.scan_batch_size <= 1]
+        if one_each:
+            single.append((scan_event.row(now), one_each))
+        for endpoint in targets:
+            if endpoint.scan_batch_size > 1:
+                per_batching_endpoint.setdefault(endpoint.pk, (endpoint, []))[1].append(scan_event)
+    batched: list[tuple[WebhookEvent, WebhookEndpoint]] = []
+    for endpoint, scan_events in per_batching_endpoint.values():
+        size = endpoint.scan_batch_size
+        for start in range(0, len(scan_events), size):
+            chunk = scan_events[start : start + size]
+            batched.append((_batch_row(chunk, now), endpoint))
     with transaction.atomic():
-        WebhookEvent.objects.bulk_create([event for event, _ in ordered])
-        deliveries: list[WebhookDelivery] = []
-        batches: list[tuple[WebhookDelivery, list[WebhookEvent]]] = []
-        # code.scanned: one delivery per scan, or one per chunk for endpoints that batch.
-        by_endpoint: dict[int, tuple[WebhookEndpoint, list[WebhookEvent]]] = {}
-        for event, targets in scanned:
-            for endpoint in targets:
-                by_endpoint.setdefault(endpoint.pk, (endpoint, []))[1].append(event)
-        for endpoint, events in by_endpoint.values():
-            if endpoint.scan_batch_size <= 1:
-                deliveries += [
-                    WebhookDelivery(endpoint=endpoint, event=e, message_id=e.public_id)
-                    for e in events
-                ]
-                continue
-            size = endpoint.scan_batch_size
-            for start in range(0, len(events), size):
-                chunk = events[start : start + size]
-                delivery = WebhookDelivery(endpoint=endpoint, event=chunk[0], is_batch=True)
-                delivery.message_id = delivery.public_id
-                deliveries.append(delivery)
-                batches.append((delivery, chunk))
-        for event, targets in planned:
-            deliveries += [
-                WebhookDelivery(endpoint=endpoint, event=event, message_id=event.public_id)
-                for endpoint in targets
-            ]
-        WebhookDelivery.objects.bulk_create(deliveries)
-        if batches:
-            through = WebhookDelivery.batch.through
-            through.objects.bulk_create(
-                [
-                    through(webhookdelivery_id=delivery.pk, webhookevent_id=event.pk)
-                    for delivery, chunk in batches
-                    for event in chunk
-                ]
+        WebhookEvent.objects.bulk_create(
+            [event for event, _ in single]
+            + [event for event, _ in batched]
+            + [event for event, _ in planned]
+        )
+        deliveries = [
+            WebhookDelivery(endpoint=endpoint, event=event, message_id=event.public_id)
+            for event, targets in single
+            for endpoint in targets
+        ]
+        deliveries += [
+            WebhookDelivery(
+                endpoint=endpoint, event=event, message_id=event.public_id, is_batch=True
             )
+            for event, endpoint in batched
+        ]
+        deliveries += [
+            WebhookDelivery(endpoint=endpoint, event=event, message_id=event.public_id)
+            for event, targets in planned
+            for endpoint in targets
+        ]
+        WebhookDelivery.objects.bulk_create(deliveries)
     for endpoint_id in {delivery.endpoint_id for delivery in deliveries}:
         endpoint_drain_enqueue(endpoint_id)
-    return len(ordered)
+    return len(scanned) + len(planned)
+
+
+class ScanEvent:
+    """One code.scanned event before it is stored: its id is fixed here, so a scan has the
+    same `evt_` id in a batch and as its own row."""
+
+    __slots__ = ("code", "public_id", "scan")
+
+    def __init__(self, code: QRCode, scan: dict):
+        self.code = code
+        self.scan = scan
+        self.public_id = new_public_id("evt")
+
+    def data(self) -> dict:
+        return {"code": self.code.payload, "scan": self.scan}
+
+    def row(self, now) -> WebhookEvent:
+        event = _event(self.code, ev.CODE_SCANNED, self.data(), now)
+        event.public_id = self.public_id
+        return event
+
+    def payload(self, created_at: str) -> dict:
+        return {
+            "id": self.public_id,
+            "type": ev.CODE_SCANNED,
+            "created_at": created_at,
+            "workspace": self.code.workspace.public_id,
+            "data": self.data(),
+        }
+
+
+def _batch_row(chunk: list[ScanEvent], now) -> WebhookEvent:
+    """The stored message of one batched delivery: its own id (the `webhook-id`) and the
+    chunk's events, each as it would be sent alone, in `data.events`."""
+    created_at = iso_time(now)
+    return _event(
+        chunk[0].code,
+        ev.CODE_SCANNED,
+        {"events": [scan_event.payload(created_at) for scan_event in chunk]},
+        now,
+    )

@@ -347,8 +347,6 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Membership) -> Webho
         is_batch=delivery.is_batch,
         message_id=delivery.message_id,
     )
-    if delivery.is_batch:
-        again.batch.set(delivery.batch.all())
     _drain_after_commit(endpoint.pk)
     return again
 

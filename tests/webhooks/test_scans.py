@@ -107,12 +107,60 @@ def test_a_batching_endpoint_gets_up_to_n_scans_per_request(
     sizes = [len(json.loads(r.body)["data"]["events"]) for r in requests]
     assert sizes == [3, 3, 1]
     assert WebhookDelivery.objects.filter(is_batch=True).count() == 3
+    # One stored message per request, not a row per scan.
+    assert WebhookEvent.objects.filter(type="code.scanned").count() == 3
     from standardwebhooks import Webhook
 
+    inner_ids = []
     for request in requests:
         body = Webhook(secret).verify(request.body, request.headers)
         assert body["id"] == request.headers["webhook-id"]
-        assert {e["type"] for e in body["data"]["events"]} == {"code.scanned"}
+        assert body["type"] == "code.scanned"
+        for event in body["data"]["events"]:
+            assert event["type"] == "code.scanned"
+            assert event["workspace"] == code.workspace.public_id
+            assert event["data"]["code"]["id"] == code.public_id
+            assert event["data"]["scan"]["country"] == "DE"
+            inner_ids.append(event["id"])
+    assert len(set(inner_ids)) == 7
+    assert all(i.startswith("evt_") for i in inner_ids)
+    assert not {r.headers["webhook-id"] for r in requests} & set(inner_ids)
+
+
+def test_a_scan_has_the_same_event_id_batched_and_alone(
+    code, make_endpoint, receiver, django_capture_on_commit_callbacks
+):
+    make_endpoint(receiver.url + "?batched", events=["code.scanned"], scan_batch_size=10)
+    make_endpoint(receiver.url + "?single", events=["code.scanned"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recording.scan_record_many(payloads=[_event(code).to_json() for _ in range(2)])
+
+    requests = receiver.wait_for(3)
+    batch = [json.loads(r.body) for r in requests if "events" in json.loads(r.body)["data"]]
+    alone = [json.loads(r.body)["id"] for r in requests if "scan" in json.loads(r.body)["data"]]
+    assert len(batch) == 1
+    assert [e["id"] for e in batch[0]["data"]["events"]] == alone
+
+
+def test_a_redelivered_batch_is_the_same_message(
+    code, make_endpoint, receiver, alice_admin, django_capture_on_commit_callbacks
+):
+    from webhooks import services as webhook_services
+    from webhooks.delivery import endpoint_drain
+
+    endpoint, _ = make_endpoint(receiver.url, events=["code.scanned"], scan_batch_size=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        recording.scan_record_many(payloads=[_event(code).to_json() for _ in range(4)])
+    first = receiver.wait_for(1)[0]
+    delivery = WebhookDelivery.objects.get()
+
+    webhook_services.delivery_redeliver(delivery=delivery, actor=alice_admin)
+    endpoint_drain(endpoint_id=endpoint.pk)
+
+    again = receiver.wait_for(2)[1]
+    assert again.headers["webhook-id"] == first.headers["webhook-id"]
+    assert again.body == first.body
 
 
 def test_a_scan_limited_code_reports_its_scans_too(acme, alice, make_endpoint, receiver):
