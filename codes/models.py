@@ -135,6 +135,14 @@ class QRCodeQuerySet(SandboxQuerySet):
         return self.filter(deleted_at__gte=since)
 
 
+def short_url_for(slug: str | None) -> str:
+    """SHORT_URL_BASE + slug, or "" without a slug (a static code)."""
+    if not slug:
+        return ""
+    base = settings.SHORT_URL_BASE
+    return f"{base}{slug}" if base.endswith("/") else f"{base}/{slug}"
+
+
 class QRCode(models.Model):
     """A QR code.
 
@@ -218,10 +226,7 @@ class QRCode(models.Model):
     @property
     def short_url(self) -> str:
         """What a dynamic code encodes: SHORT_URL_BASE + slug ("" for static codes)."""
-        if not self.slug:
-            return ""
-        base = settings.SHORT_URL_BASE
-        return f"{base}{self.slug}" if base.endswith("/") else f"{base}/{self.slug}"
+        return short_url_for(self.slug)
 
     @property
     def is_expired(self) -> bool:

@@ -34,7 +34,13 @@ from django.db import transaction
 from accounts.models import User
 from jobs.models import Job, JobRow, Phase, Status
 from jobs.models import Kind as JobKind
-from jobs.services.lifecycle import job_create, job_finish, job_progress, safe_cell
+from jobs.services.lifecycle import (
+    Verbatim,
+    job_create,
+    job_finish,
+    job_progress,
+    safe_cell,
+)
 from jobs.services.parts import part_opened, unique_stems, zip_part_into
 from tickets import selectors
 from tickets.models import Event, Ticket, TicketStatus
@@ -311,7 +317,7 @@ def _manifest_rows(job: Job, kinds: list[str]):
                 continue
             files = {f["kind"]: f for f in item.detail.get("files", [])}
             cells = [ticket.public_id, ticket.external_id, ticket.holder_name,
-                     ticket.holder_email, ticket.ticket_type, ticket.payload]  # fmt: skip
+                     ticket.holder_email, ticket.ticket_type, Verbatim(ticket.payload)]  # fmt: skip
             for kind in kinds:
                 cells += [files[kind]["name"], files[kind]["sha256"]]
             yield [safe_cell(cell) for cell in cells]

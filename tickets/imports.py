@@ -17,7 +17,7 @@ from django.db import transaction
 
 from accounts.models import User
 from jobs.models import ImportFile, Job, JobRow, Phase, Status
-from jobs.services.lifecycle import job_create, job_finish, job_progress, save_csv
+from jobs.services.lifecycle import Verbatim, job_create, job_finish, job_progress, save_csv
 from jobs.spreadsheets import Table, iter_rows
 from tickets import selectors
 from tickets.models import Event
@@ -195,7 +195,7 @@ def _finish(job: Job, token: str, status: str) -> None:
                     item.external_id,
                     ticket.public_id if ticket else "",
                     ticket.holder_name if ticket else "",
-                    ticket.payload if ticket else "",
+                    Verbatim(ticket.payload) if ticket else "",
                     item.outcome,
                     message,
                 ]

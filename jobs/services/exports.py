@@ -23,7 +23,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from accounts.models import User, Workspace
-from codes.models import QRCode
+from codes.models import QRCode, short_url_for
 from codes.services.images import CodeImages
 from jobs.models import Job, JobRow, Status
 from jobs.models import Kind as JobKind
@@ -203,21 +203,27 @@ def export_pack(*, job_pk: int) -> None:
             manifest = io.StringIO()
             writer = csv.writer(manifest)
             writer.writerow(MANIFEST_HEADER)
-            rows = JobRow.objects.filter(job=job).select_related("code").order_by("row")
-            for item in rows.iterator(chunk_size=2000):
-                code = item.code
-                decoded = item.detail.get("decoded")
+            # Plain values, not model instances: this loop runs once per code, alone at the end.
+            rows = (
+                JobRow.objects.filter(job=job)
+                .order_by("row")
+                .values_list(
+                    "detail", "external_id", "code__public_id", "code__slug", "code__destination"
+                )
+            )
+            for detail, external_id, public_id, slug, destination in rows.iterator(chunk_size=2000):
+                decoded = detail.get("decoded")
                 if decoded is False:
                     failed += 1
-                for file in item.detail.get("files", []):
+                for file in detail.get("files", []):
                     writer.writerow(
                         [
                             safe_cell(v)
                             for v in (
-                                code.public_id if code else "",
-                                code.short_url if code and code.slug else "",
-                                code.destination if code else "",
-                                item.external_id,
+                                public_id or "",
+                                short_url_for(slug) if public_id else "",
+                                destination or "",
+                                external_id,
                                 file["name"],
                                 file["sha256"],
                                 "yes" if decoded else "no",

@@ -240,8 +240,16 @@ def jobs_purge_expired() -> int:
 # --- result files -------------------------------------------------------------------------------
 
 
+class Verbatim(str):
+    """A cell written exactly as it is. Only for values the server made that a program reads
+    back (a ticket's Base45 payload, which starts with + or - for one ticket in ~22): an
+    apostrophe in front would make them a different value, and no user's text is in them."""
+
+
 def safe_cell(value) -> str:
     """A value a spreadsheet shows as text, never evaluates (OWASP's CSV injection advice)."""
+    if isinstance(value, Verbatim):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
