@@ -41,7 +41,13 @@ from jobs.services.lifecycle import (
     job_progress,
     safe_cell,
 )
-from jobs.services.parts import part_opened, unique_stems, zip_part_into
+from jobs.services.parts import (
+    part_opened,
+    result_file_built,
+    result_file_store,
+    unique_stems,
+    zip_part_into,
+)
 from tickets import selectors
 from tickets.models import Event, Ticket, TicketStatus
 from tickets.rendering import ticket_image, ticket_pdf, tickets_pdf
@@ -327,7 +333,7 @@ def _pack_zip(job: Job) -> None:
     """Copy every part's entries into the final ZIP (from files on disk: bounded memory) and
     add the manifest."""
     kinds = job.params["files"]
-    with tempfile.TemporaryFile() as out:
+    with result_file_built(".zip") as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name in _parts(job):
                 zip_part_into(archive, name)
@@ -339,8 +345,7 @@ def _pack_zip(job: Job) -> None:
                 writer.writerows(_manifest_rows(job, kinds))
                 text.flush()
                 text.detach()
-        out.seek(0)
-        job.result_file.save("tickets.zip", File(out), save=False)
+        result_file_store(job.result_file, "tickets.zip", out)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
 
 

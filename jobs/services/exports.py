@@ -41,7 +41,12 @@ from jobs.services.lifecycle import (
     job_finish,
     safe_cell,
 )
-from jobs.services.parts import unique_stems, zip_part_into
+from jobs.services.parts import (
+    result_file_built,
+    result_file_store,
+    unique_stems,
+    zip_part_into,
+)
 from jobs.services.selection import code_selection
 
 FORMATS = ("png", "svg", "pdf")
@@ -196,7 +201,7 @@ def export_pack(*, job_pk: int) -> None:
         return
     parts = part_names(job)
     failed = 0
-    with tempfile.TemporaryFile() as out:
+    with result_file_built(".zip") as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for name in parts:
                 zip_part_into(archive, name)
@@ -231,8 +236,7 @@ def export_pack(*, job_pk: int) -> None:
                         ]
                     )
             archive.writestr("manifest.csv", manifest.getvalue())
-        out.seek(0)
-        job.result_file.save("codes.zip", File(out), save=False)
+        result_file_store(job.result_file, "codes.zip", out)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     for name in parts:
         default_storage.delete(name)

@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 
 Item = TypeVar("Item")
@@ -50,6 +52,35 @@ def part_opened(name: str):
         return
     with open(path, "rb") as local:
         yield local
+
+
+class _MovableFile(File):
+    # Local storage moves a file that has a path instead of copying it (Django's
+    # FileSystemStorage._save): a 250 MB ZIP is renamed into place, not written twice.
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+@contextlib.contextmanager
+def result_file_built(suffix: str) -> Iterator:
+    """A temporary file to build a job's result in, with a path (see `result_file_store`);
+    removed afterwards unless the storage took it."""
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+        suffix=suffix, delete=False, dir=settings.FILE_UPLOAD_TEMP_DIR
+    )
+    try:
+        yield handle
+    finally:
+        handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(handle.name)
+
+
+def result_file_store(field, name: str, handle) -> None:
+    """Save the built file as `field` (a FieldFile, not saving the model)."""
+    handle.flush()
+    handle.seek(0)
+    field.save(name, _MovableFile(handle), save=False)
 
 
 def zip_part_into(archive: zipfile.ZipFile, name: str) -> None:

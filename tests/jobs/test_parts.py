@@ -66,3 +66,38 @@ def test_a_packed_zip_opens_with_the_system_unzip(parts, tmp_path):
             zip_part_into(archive, name)
     checked = subprocess.run(["unzip", "-tq", str(out)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file(
+    parts, tmp_path
+):
+    from jobs.models import Job
+    from jobs.services.parts import result_file_built, result_file_store
+
+    job = Job()
+    with result_file_built(".zip") as out:
+        out.write(b"result bytes")
+        built = out.name
+        result_file_store(job.result_file, "codes.zip", out)
+
+    assert not os.path.exists(built)
+    with default_storage.open(job.result_file.name, "rb") as stored:
+        assert stored.read() == b"result bytes"
+
+
+def test_a_built_result_is_copied_to_a_storage_without_paths(settings):
+    from jobs.models import Job
+    from jobs.services.parts import result_file_built, result_file_store
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    job = Job()
+    with result_file_built(".zip") as out:
+        out.write(b"remote bytes")
+        built = out.name
+        result_file_store(job.result_file, "codes.zip", out)
+
+    assert not os.path.exists(built)
+    assert job.result_file.read() == b"remote bytes"
