@@ -8,8 +8,16 @@ Preset data (label size, top and side margin, horizontal and vertical pitch) is 
 manufacturers' published template data: Avery UK/Zweckform product templates for the A4
 sheets (L7160, L7163, L7165, L7651, 3474) and Avery US templates for the Letter sheets (5160,
 5163, 5164 are given in inches there: 2⅝" x 1", 4" x 2", 4" x 3⅓" with 0.5" top and 3/16" or
-5/32" side margins). L7121 (round) and 22805 (square) follow the same templates' layout but were
-not checked against a printed sheet here; measure one before a large run (docs/printing.md).
+5/32" side margins).
+
+22805 (1½" square, 4 x 6 on Letter): Avery's own template was not at hand; three independent
+open-source label tools agree on 0.5" top margin, 1.7" row pitch, ~0.78" side margin and
+~1.8125" column pitch (a symmetric sheet), and one of them says it checked a printed sheet.
+
+L7121: the Avery sheet of that number is, by three third-party tables, 20 square 45 mm labels
+(4 x 5), not 24 round ones, and they disagree on its margins by up to 6 mm; the preset below
+(40 mm circles, 4 x 6) is kept because the product brief asks for a round A4 sheet, but its
+geometry is not a manufacturer's. Measure a printed sheet before a large run (docs/printing.md).
 
 HERMA sheets: HERMA's own template values (label size, top and side margin, pitches) as the
 gLabels project's template database transcribes them (templates/herma-iso-templates.xml: 4677 is
@@ -123,7 +131,7 @@ PRESETS: dict[str, Sheet] = {
         _preset("avery-5164", "Avery 5164 · 6 per Letter sheet, 4 × 3⅓ in", "letter",
                 2, 3, *_inches(4, 10 / 3, 0.15625, 0.5, 4.1875, 10 / 3), radius=2.0),
         _preset("avery-22805", "Avery 22805 · 24 square per Letter sheet, 1½ in", "letter",
-                4, 6, *_inches(1.5, 1.5, 0.78125, 0.53125, 1.8125, 1.6875), radius=2.0),
+                4, 6, *_inches(1.5, 1.5, 0.78125, 0.5, 1.8125, 1.7), radius=2.0),
     )
 }  # fmt: skip
 

@@ -30,6 +30,8 @@ PUBLISHED = {
     "avery-5160": (2.625 * IN, 1 * IN, 0.5 * IN, 0.1875 * IN, 2.75 * IN, 1 * IN, 3, 10),
     "avery-5163": (4 * IN, 2 * IN, 0.5 * IN, 0.15625 * IN, 4.1875 * IN, 2 * IN, 2, 5),
     "avery-5164": (4 * IN, 10 / 3 * IN, 0.5 * IN, 0.15625 * IN, 4.1875 * IN, 10 / 3 * IN, 2, 3),
+    # Three open-source label tools agree on these (see the presets' docstring).
+    "avery-22805": (1.5 * IN, 1.5 * IN, 0.5 * IN, 0.78125 * IN, 1.8125 * IN, 1.7 * IN, 4, 6),
     # HERMA's values as gLabels transcribes them (see the presets' docstring).
     "herma-4677": (63.5, 38.1, 15.5, 6.75, 66.5, 38.1, 3, 7),
     "herma-4464": (70.0, 37.125, 0.0, 0.0, 70.0, 37.125, 3, 8),
