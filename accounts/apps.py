@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported for what they register: the auth schemes' documentation, signal receivers.
+        from accounts import key_cache
         from accounts.api import receivers, schema  # noqa: F401
+
+        key_cache.connect_receivers()

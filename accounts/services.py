@@ -313,7 +313,7 @@ def api_key_create(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Membership | User) -> ApiKey:
-    """Revoke at once (every request looks the key up, nothing caches it). Idempotent.
+    """Revoke at once (the next request in any process refuses it: key_cache). Idempotent.
     `actor` is a manager's membership, or a staff user revoking from the admin site."""
     if isinstance(actor, User):
         if not actor.is_staff:

@@ -617,6 +617,11 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests per window (seconds) per API key and scope; a workspace can set its own in admin.
 API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
+# Authenticated keys kept per process (accounts/key_cache.py), trusted only while the shared
+# generation in Redis is unchanged; the age is a bound for a change whose signal never came
+# (a raw SQL update). 0 turns the cache off.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
+API_KEY_CACHE_ENTRIES = env.int("API_KEY_CACHE_ENTRIES", default=2048)
 API_RATE_LIMITS = {
     "read": env.int("API_RATE_LIMIT_READ", default=600),
     "write": env.int("API_RATE_LIMIT_WRITE", default=120),

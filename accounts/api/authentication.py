@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rest_framework import authentication, exceptions
 
-from accounts import selectors, services
+from accounts import key_cache, selectors, services
 from accounts.models import (
     ROLE_SCOPES,
     SCOPE_RANK,
@@ -77,6 +77,36 @@ def _refuse(code: str, message: str):
     raise exceptions.AuthenticationFailed(detail=message, code=code)
 
 
+@dataclass(frozen=True)
+class CachedKeyCheck:
+    """What the rate limit's round trip must read for a key taken from this process's cache
+    (`read_key`) and find (`generation`); `forget()` when it found something else."""
+
+    token: str
+    generation: int
+    read_key: str
+
+    def forget(self) -> None:
+        key_cache.forget(self.token)
+
+
+def _api_key(request, secret: str) -> ApiKey | None:
+    """The key from this process's cache (to be confirmed by the rate limit's round trip:
+    `request.key_cache_check`), else from the database, remembered when it is valid."""
+    token = key_cache.token_of(secret)
+    cached = key_cache.lookup(token)
+    if cached is not None:
+        api_key, generation = cached
+        request.key_cache_check = CachedKeyCheck(token, generation, key_cache.generation_key())
+        return api_key
+    # Read before the key: a change committed during the read moves it past what is kept.
+    generation = key_cache.generation()
+    api_key = selectors.api_key_from_secret(key=secret)
+    if api_key is not None and generation is not None:
+        key_cache.remember(token, api_key, generation)
+    return api_key
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -87,7 +117,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.strip().partition(" ")
         if keyword.lower() != self.keyword.lower() or not key.strip():
             _refuse("invalid_api_key", "Send the key as `Authorization: Bearer <key>`.")
-        api_key = selectors.api_key_from_secret(key=key.strip())
+        api_key = _api_key(request, key.strip())
         if api_key is None:
             _refuse("invalid_api_key", "This API key is not valid.")
         if api_key.revoked:
@@ -100,7 +130,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 "invalid_api_key",
                 "The person who created this key is no longer a member of the workspace.",
             )
+        used = api_key.last_used_at
         services.api_key_record_use(api_key=api_key)
+        if api_key.last_used_at != used:
+            key_cache.note_use(key_cache.token_of(key.strip()), api_key.last_used_at)
         return api_key.created_by, Principal.for_key(api_key, membership)
 
     def authenticate_header(self, request):

@@ -34,6 +34,8 @@ class RateLimitState:
     window: int
     count: int
     reset: int  # whole seconds until the window ends
+    # The value read alongside the counters when asked (`hit(read=...)`); None: not read.
+    read: int | None = None
 
     @property
     def remaining(self) -> int:
@@ -77,22 +79,23 @@ def hit(
     now: float | None = None,
     window: int | None = None,
     also_count: list[tuple[str, int]] = (),
+    read: str | None = None,
 ) -> RateLimitState:
     """Count one request against `bucket` under `policy` (per `window` seconds, the API's by
     default) and say where it stands. `also_count` holds other (key, expiry) counters to bump
-    in the same round trip (the key's usage)."""
+    in the same round trip (the key's usage); `read`, a raw Redis key to read in it too."""
     window = window or settings.API_RATE_LIMIT_WINDOW
     now = time.time() if now is None else now
     start = int(now // window) * window
     reset = max(math.ceil(start + window - now), 1)
     key = f"{KEY_PREFIX}:{policy}:{bucket}:{start}"
+    value = None
     try:
-        count = _count(key, timeout=window + 5, also_count=also_count)
+        counts, value = counters.bump_and_read([(key, window + 5), *also_count], read)
+        count = counts[0]
     except Exception:
         logger.warning("Rate-limit store unreachable; letting the request through", exc_info=True)
         count = 0
-    return RateLimitState(policy=policy, limit=limit, window=window, count=count, reset=reset)
-
-
-def _count(key: str, *, timeout: int, also_count: list[tuple[str, int]] = ()) -> int:
-    return counters.bump([(key, timeout), *also_count])[0]
+    return RateLimitState(
+        policy=policy, limit=limit, window=window, count=count, reset=reset, read=value
+    )

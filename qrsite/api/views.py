@@ -1,7 +1,8 @@
 """The request pipeline every API view shares, in this order:
 
 1. body size (413 before anything is parsed),
-2. authentication (the failure is held back until the caller has been counted),
+2. authentication (the failure is held back until the caller has been counted; a key this
+   process remembered is confirmed by the rate limit's round trip, else read again),
 3. rate limit per caller and scope (429 before any permission check or write),
 4. scope permission (403), 5. Idempotency-Key claim (replay / 409 / 422), 6. the handler.
 
@@ -10,6 +11,8 @@ JSON envelope whatever the `Accept` header said.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.conf import settings
 from django.shortcuts import render
@@ -46,17 +49,28 @@ class ApiMixin:
         too_large = self._oversized_body_error(request)
         if too_large is not None:
             # Not even authenticated: that could mean parsing the body (session CSRF check).
-            self._count_request(request, anonymous=True)
+            self._refuse_over_limit(self._count_request(request, anonymous=True))
             raise too_large
         if request.method == "POST" and not self.streamed_body:
             # Read now, before anything parses the stream: the idempotency fingerprint needs it.
             request._request.body  # noqa: B018
-        auth_error = None
-        try:
-            request.user  # noqa: B018 - runs authentication now, so the caller can be counted
-        except exceptions.APIException as exc:
-            auth_error = exc
-        self._count_request(request)
+        auth_error = self._authenticate_now(request)
+        state = self._count_request(request)
+        check = getattr(request, "key_cache_check", None)
+        if check is not None and state.read != check.generation:
+            # The key came from this process's cache and something changed since it was
+            # read (or the generation could not be read): authenticate from the database.
+            check.forget()
+            counted_as = request.auth.bucket if request.auth is not None else None
+            del request.key_cache_check, request._user, request._auth
+            auth_error = self._authenticate_now(request)
+            if request.auth is None or request.auth.bucket != counted_as:
+                state = self._count_request(request)
+            else:
+                limit = ratelimit.limit_for(state.policy, request.auth.workspace)
+                state = dataclasses.replace(state, limit=limit, read=None)
+                request._ratelimit = state
+        self._refuse_over_limit(state)
         if auth_error is not None:
             raise auth_error
         super().initial(request, *args, **kwargs)
@@ -76,9 +90,18 @@ class ApiMixin:
             )
         return None
 
-    def _count_request(self, request, *, anonymous: bool = False):
+    @staticmethod
+    def _authenticate_now(request) -> exceptions.APIException | None:
+        try:
+            request.user  # noqa: B018 - runs authentication now, so the caller can be counted
+        except exceptions.APIException as exc:
+            return exc
+        return None
+
+    def _count_request(self, request, *, anonymous: bool = False) -> ratelimit.RateLimitState:
         principal = None if anonymous else request.auth
         also_count = []
+        read = None
         if principal is not None and hasattr(principal, "bucket"):
             policy = required_scope(self, request)
             limit = ratelimit.limit_for(policy, principal.workspace)
@@ -92,14 +115,23 @@ class ApiMixin:
             policy = ratelimit.ANONYMOUS
             limit = ratelimit.limit_for(policy)
             bucket = ratelimit.anonymous_bucket(request)
-        state = ratelimit.hit(bucket=bucket, policy=policy, limit=limit, also_count=also_count)
+        check = None if anonymous else getattr(request, "key_cache_check", None)
+        if check is not None:
+            read = check.read_key  # confirms the cached key in the same round trip
+        state = ratelimit.hit(
+            bucket=bucket, policy=policy, limit=limit, also_count=also_count, read=read
+        )
         request._ratelimit = state
+        return state
+
+    @staticmethod
+    def _refuse_over_limit(state: ratelimit.RateLimitState) -> None:
         if state.exceeded:
-            metrics.RATE_LIMITED.labels(policy).inc()
+            metrics.RATE_LIMITED.labels(state.policy).inc()
             raise ApiError(
                 "rate_limited",
-                f"Rate limit of {state.limit} {policy} requests per {state.window} s reached; "
-                f"retry in {state.reset} s.",
+                f"Rate limit of {state.limit} {state.policy} requests per {state.window} s "
+                f"reached; retry in {state.reset} s.",
             )
 
     def _claim_idempotency_key(self, request):

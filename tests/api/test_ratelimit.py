@@ -117,7 +117,7 @@ def test_cache_outage_lets_requests_through(client_write, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(ratelimit, "_count", down)
+    monkeypatch.setattr(ratelimit.counters, "bump_and_read", down)
 
     response = client_write.post("/api/v1/codes", BODY)
 

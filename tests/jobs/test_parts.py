@@ -68,9 +68,7 @@ def test_a_packed_zip_opens_with_the_system_unzip(parts, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file(
-    parts, tmp_path
-):
+def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file(parts, tmp_path):
     from jobs.models import Job
     from jobs.services.parts import result_file_built, result_file_store
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts import key_cache
 from accounts import selectors as account_selectors
 from accounts.models import ApiKey, Membership
 from codes import selectors, services
@@ -107,18 +108,27 @@ def test_a_key_whose_creator_left_has_no_membership(alice, bob, acme):
     assert response.status_code == 401
 
 
-def test_an_authenticated_code_read_costs_two_statements(alice, acme, django_assert_num_queries):
+def test_an_authenticated_code_read_costs_two_statements_cold_and_one_warm(
+    alice, acme, django_assert_num_queries, settings
+):
     secret = make_key(alice, acme, "write")
     client = ApiClient(secret)
     made = client.post("/api/v1/codes", {"destination": "https://example.com/q"}).json()
     client.get(f"/api/v1/codes/{made['id']}")  # the key's last-used time is written once
 
     # The key with its creator and membership, then the code with its group and logo.
+    settings.API_KEY_CACHE_SECONDS = 0
     with django_assert_num_queries(2):
         response = client.get(f"/api/v1/codes/{made['id']}")
-
     assert response.status_code == 200
     assert response.json()["id"] == made["id"]
+
+    # With Redis, a key this process read is kept (accounts/key_cache.py): the code alone.
+    settings.API_KEY_CACHE_SECONDS = 60
+    client.get(f"/api/v1/codes/{made['id']}")
+    warm = 1 if key_cache.enabled() else 2
+    with django_assert_num_queries(warm):
+        assert client.get(f"/api/v1/codes/{made['id']}").status_code == 200
 
 
 @pytest.mark.postgres
