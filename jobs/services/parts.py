@@ -87,7 +87,11 @@ def zip_part_into(archive: zipfile.ZipFile, name: str) -> None:
     """Copy every entry of the stored part ZIP `name` into `archive`, entry by entry (bounded
     memory): PNG stored as it is (compressed already), the rest deflated."""
     with part_opened(name) as local, zipfile.ZipFile(local) as part:
-        for info in part.infolist():
+        infos = part.infolist()
+        if infos and all(i.filename.endswith(".png") and _copyable_raw(archive, i) for i in infos):
+            _copy_region(archive, local, infos, part.start_dir)
+            return
+        for info in infos:
             if info.filename.endswith(".png") and _copyable_raw(archive, info):
                 _copy_raw(archive, local, info)
                 continue
@@ -110,6 +114,22 @@ def _copyable_raw(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         and not archive._writing
         and hasattr(archive, "start_dir")
     )
+
+
+def _copy_region(archive: zipfile.ZipFile, source, infos, end: int) -> None:
+    """A part of stored PNGs only (the usual case): everything before its central directory
+    is its entries, back to back, so it is copied in one piece and each entry listed at its
+    offset moved by where the piece landed."""
+    archive.fp.seek(archive.start_dir)
+    base = archive.fp.tell()
+    source.seek(0)
+    _copy_bytes(source, archive.fp, end)
+    archive.start_dir = archive.fp.tell()
+    for info in infos:  # the part's own records, no longer needed by the part
+        info.header_offset += base
+        archive.filelist.append(info)
+        archive.NameToInfo[info.filename] = info
+    archive._didModify = True
 
 
 def _copy_raw(archive: zipfile.ZipFile, source, info: zipfile.ZipInfo) -> None:
