@@ -17,6 +17,7 @@ unreachable nothing is trusted from here: each process could not see another's c
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,8 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
 GENERATION_KEY = "accounts:key-generation"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,9 +56,8 @@ def token_of(secret: str) -> str:
 
 
 def _redis():
-    backend = caches["default"]
-    key = backend.make_and_validate_key(GENERATION_KEY)
-    return backend._cache.get_client(key, write=True), key
+    key = generation_key()
+    return caches["default"]._cache.get_client(key, write=True), key
 
 
 def generation() -> int | None:
@@ -151,9 +153,7 @@ def _bump() -> None:
     except Exception:
         # The entries of other processes then live at most API_KEY_CACHE_SECONDS; the
         # pipeline that cannot read the generation trusts none of them meanwhile.
-        import logging
-
-        logging.getLogger(__name__).warning("could not move the API key generation")
+        logger.warning("could not move the API key generation")
 
 
 def _changed(sender, **kwargs) -> None:

@@ -33,7 +33,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
         return 0
     # (event, endpoints it goes to); code.scanned events are collected apart for batching.
     planned: list[tuple[WebhookEvent, list[WebhookEndpoint]]] = []
-    scanned: list[tuple[ScanEvent, list[WebhookEndpoint]]] = []
+    scanned: list[tuple[UnsavedScanEvent, list[WebhookEndpoint]]] = []
     codes = _codes(scans, counts, endpoints)
     now = timezone.now()
 
@@ -56,7 +56,7 @@ def scan_events_record(*, scans: list, counts: dict[int, tuple[int, int]]) -> in
             first_scan_of.setdefault(scan.code_id, scan)
         targets = for_code(ev.CODE_SCANNED, code)
         if targets:
-            scanned.append((ScanEvent(code, scan_payload(scan)), targets))
+            scanned.append((UnsavedScanEvent(code, scan_payload(scan)), targets))
     for code_id, (before, after) in counts.items():
         code = codes.get(code_id)
         if code is None:
@@ -117,7 +117,7 @@ def _write(scanned, planned, now) -> int:
     # for those that batch, one row per chunk holding the chunk's events (a flush of 1,000
     # scans writes 10 rows, not 1,000 plus their links).
     single: list[tuple[WebhookEvent, list[WebhookEndpoint]]] = []
-    per_batching_endpoint: dict[int, tuple[WebhookEndpoint, list[ScanEvent]]] = {}
+    per_batching_endpoint: dict[int, tuple[WebhookEndpoint, list[UnsavedScanEvent]]] = {}
     for scan_event, targets in scanned:
         one_each = [e for e in targets if e.scan_batch_size <= 1]
         if one_each:
@@ -131,26 +131,19 @@ def _write(scanned, planned, now) -> int:
         for start in range(0, len(scan_events), size):
             chunk = scan_events[start : start + size]
             batched.append((_batch_row(chunk, now), endpoint))
+    # (event, endpoints, is_batch), in the order the deliveries are to go out.
+    messages = [
+        *((event, targets, False) for event, targets in single),
+        *((event, [endpoint], True) for event, endpoint in batched),
+        *((event, targets, False) for event, targets in planned),
+    ]
     with transaction.atomic():
-        WebhookEvent.objects.bulk_create(
-            [event for event, _ in single]
-            + [event for event, _ in batched]
-            + [event for event, _ in planned]
-        )
+        WebhookEvent.objects.bulk_create([event for event, _, _ in messages])
         deliveries = [
-            WebhookDelivery(endpoint=endpoint, event=event, message_id=event.public_id)
-            for event, targets in single
-            for endpoint in targets
-        ]
-        deliveries += [
             WebhookDelivery(
-                endpoint=endpoint, event=event, message_id=event.public_id, is_batch=True
+                endpoint=endpoint, event=event, message_id=event.public_id, is_batch=is_batch
             )
-            for event, endpoint in batched
-        ]
-        deliveries += [
-            WebhookDelivery(endpoint=endpoint, event=event, message_id=event.public_id)
-            for event, targets in planned
+            for event, targets, is_batch in messages
             for endpoint in targets
         ]
         WebhookDelivery.objects.bulk_create(deliveries)
@@ -159,7 +152,7 @@ def _write(scanned, planned, now) -> int:
     return len(scanned) + len(planned)
 
 
-class ScanEvent:
+class UnsavedScanEvent:
     """One code.scanned event before it is stored: its id is fixed here, so a scan has the
     same `evt_` id in a batch and as its own row."""
 
@@ -188,7 +181,7 @@ class ScanEvent:
         }
 
 
-def _batch_row(chunk: list[ScanEvent], now) -> WebhookEvent:
+def _batch_row(chunk: list[UnsavedScanEvent], now) -> WebhookEvent:
     """The stored message of one batched delivery: its own id (the `webhook-id`) and the
     chunk's events, each as it would be sent alone, in `data.events`."""
     created_at = iso_time(now)

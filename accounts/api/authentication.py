@@ -90,10 +90,9 @@ class CachedKeyCheck:
         key_cache.forget(self.token)
 
 
-def _api_key(request, secret: str) -> ApiKey | None:
+def _api_key(request, secret: str, token: str) -> ApiKey | None:
     """The key from this process's cache (to be confirmed by the rate limit's round trip:
     `request.key_cache_check`), else from the database, remembered when it is valid."""
-    token = key_cache.token_of(secret)
     cached = key_cache.lookup(token)
     if cached is not None:
         api_key, generation = cached
@@ -117,7 +116,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.strip().partition(" ")
         if keyword.lower() != self.keyword.lower() or not key.strip():
             _refuse("invalid_api_key", "Send the key as `Authorization: Bearer <key>`.")
-        api_key = _api_key(request, key.strip())
+        key = key.strip()
+        token = key_cache.token_of(key)
+        api_key = _api_key(request, key, token)
         if api_key is None:
             _refuse("invalid_api_key", "This API key is not valid.")
         if api_key.revoked:
@@ -133,7 +134,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         used = api_key.last_used_at
         services.api_key_record_use(api_key=api_key)
         if api_key.last_used_at != used:
-            key_cache.note_use(key_cache.token_of(key.strip()), api_key.last_used_at)
+            key_cache.note_use(token, api_key.last_used_at)
         return api_key.created_by, Principal.for_key(api_key, membership)
 
     def authenticate_header(self, request):

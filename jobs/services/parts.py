@@ -118,37 +118,37 @@ def _copyable_raw(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 def _copy_region(archive: zipfile.ZipFile, source, infos, end: int) -> None:
     """A part of stored PNGs only (the usual case): everything before its central directory
-    is its entries, back to back, so it is copied in one piece and each entry listed at its
-    offset moved by where the piece landed."""
-    archive.fp.seek(archive.start_dir)
-    base = archive.fp.tell()
-    source.seek(0)
-    _copy_bytes(source, archive.fp, end)
-    archive.start_dir = archive.fp.tell()
-    for info in infos:  # the part's own records, no longer needed by the part
-        info.header_offset += base
-        archive.filelist.append(info)
-        archive.NameToInfo[info.filename] = info
-    archive._didModify = True
+    is its entries, back to back, so it is copied in one piece."""
+    _append_raw(archive, source, 0, end, infos)  # the part's own records, no longer needed
 
 
 def _copy_raw(archive: zipfile.ZipFile, source, info: zipfile.ZipInfo) -> None:
-    """Copy an entry's local header and data byte for byte (no decompressing, no CRC pass:
-    the whole of the pack's time for a ZIP of PNGs), then list it at its new offset."""
+    """Copy one entry's local header and data byte for byte (no decompressing, no CRC pass)."""
     source.seek(info.header_offset)
-    header = source.read(zipfile.sizeFileHeader)
-    fields = struct.unpack(zipfile.structFileHeader, header)
+    fields = struct.unpack(zipfile.structFileHeader, source.read(zipfile.sizeFileHeader))
     if fields[0] != zipfile.stringFileHeader:
         raise zipfile.BadZipFile(f"{info.filename}: bad local header")
-    rest = fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-    copied = copy.copy(info)
+    length = (
+        zipfile.sizeFileHeader
+        + fields[zipfile._FH_FILENAME_LENGTH]
+        + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+        + info.compress_size
+    )
+    _append_raw(archive, source, info.header_offset, length, [copy.copy(info)])
+
+
+def _append_raw(archive: zipfile.ZipFile, source, start: int, length: int, infos) -> None:
+    """Append `length` bytes of `source` from `start` (whole entries) to the archive and list
+    `infos`, the entries in them, at their offsets moved by where the bytes landed."""
     archive.fp.seek(archive.start_dir)
-    copied.header_offset = archive.fp.tell()
-    archive.fp.write(header)
-    _copy_bytes(source, archive.fp, rest + info.compress_size)
+    shift = archive.fp.tell() - start
+    source.seek(start)
+    _copy_bytes(source, archive.fp, length)
     archive.start_dir = archive.fp.tell()
-    archive.filelist.append(copied)
-    archive.NameToInfo[copied.filename] = copied
+    for info in infos:
+        info.header_offset += shift
+        archive.filelist.append(info)
+        archive.NameToInfo[info.filename] = info
     archive._didModify = True
 
 

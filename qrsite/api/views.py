@@ -58,18 +58,7 @@ class ApiMixin:
         state = self._count_request(request)
         check = getattr(request, "key_cache_check", None)
         if check is not None and state.read != check.generation:
-            # The key came from this process's cache and something changed since it was
-            # read (or the generation could not be read): authenticate from the database.
-            check.forget()
-            counted_as = request.auth.bucket if request.auth is not None else None
-            del request.key_cache_check, request._user, request._auth
-            auth_error = self._authenticate_now(request)
-            if request.auth is None or request.auth.bucket != counted_as:
-                state = self._count_request(request)
-            else:
-                limit = ratelimit.limit_for(state.policy, request.auth.workspace)
-                state = dataclasses.replace(state, limit=limit, read=None)
-                request._ratelimit = state
+            state, auth_error = self._authenticate_again(request, state, check)
         self._refuse_over_limit(state)
         if auth_error is not None:
             raise auth_error
@@ -89,6 +78,21 @@ class ApiMixin:
                 f"The body is {length} bytes; this endpoint accepts at most {limit}.",
             )
         return None
+
+    def _authenticate_again(self, request, state, check):
+        """The key came from this process's cache and something changed since it was read (or
+        the generation could not be read): authenticate from the database, and count the
+        request again only if that makes it another caller."""
+        check.forget()
+        counted_as = request.auth.bucket if request.auth is not None else None
+        del request.key_cache_check, request._user, request._auth
+        auth_error = self._authenticate_now(request)
+        if request.auth is None or request.auth.bucket != counted_as:
+            return self._count_request(request), auth_error
+        limit = ratelimit.limit_for(state.policy, request.auth.workspace)
+        state = dataclasses.replace(state, limit=limit, read=None)
+        request._ratelimit = state
+        return state, auth_error
 
     @staticmethod
     def _authenticate_now(request) -> exceptions.APIException | None:

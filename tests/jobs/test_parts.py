@@ -68,15 +68,21 @@ def test_a_packed_zip_opens_with_the_system_unzip(parts, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file(parts, tmp_path):
+def _built_and_stored(body: bytes):
+    """A job whose result was built in a temporary file and stored; the file's path."""
     from jobs.models import Job
     from jobs.services.parts import result_file_built, result_file_store
 
     job = Job()
     with result_file_built(".zip") as out:
-        out.write(b"result bytes")
+        out.write(body)
         built = out.name
         result_file_store(job.result_file, "codes.zip", out)
+    return job, built
+
+
+def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file(parts):
+    job, built = _built_and_stored(b"result bytes")
 
     assert not os.path.exists(built)
     with default_storage.open(job.result_file.name, "rb") as stored:
@@ -84,18 +90,11 @@ def test_a_built_result_is_moved_into_local_storage_and_leaves_no_temporary_file
 
 
 def test_a_built_result_is_copied_to_a_storage_without_paths(settings):
-    from jobs.models import Job
-    from jobs.services.parts import result_file_built, result_file_store
-
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
-    job = Job()
-    with result_file_built(".zip") as out:
-        out.write(b"remote bytes")
-        built = out.name
-        result_file_store(job.result_file, "codes.zip", out)
+    job, built = _built_and_stored(b"remote bytes")
 
     assert not os.path.exists(built)
     assert job.result_file.read() == b"remote bytes"
