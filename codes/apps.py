@@ -56,7 +56,12 @@ class CodesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from codes import checks  # noqa: F401 - registers the system checks
+        from codes import (
+            checks,  # noqa: F401 - registers the system checks
+            read_cache,
+        )
+
+        read_cache.connect_receivers()
 
         # Codes are only soft-deleted by our services; a hard delete comes from a cascade
         # outside this app (a workspace removed). Its cached redirect must go at once, not

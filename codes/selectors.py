@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Workspace
+from codes import read_cache
 from codes.models import (
     BrandTemplate,
     CampaignGroup,
@@ -62,6 +63,27 @@ def code_get_for_workspace(
     code.workspace = workspace
     code.group = group
     code.logo = logo
+    return code
+
+
+def code_get_for_image(
+    *, workspace: Workspace, public_id: str, sandbox: bool, generation: int | None
+) -> QRCode:
+    """`code_get_for_workspace` for the image endpoint: from this process's memory when it was
+    read under the workspace's code `generation` (read before this call; None when unknown),
+    else from the database and remembered (`codes.read_cache`)."""
+    if generation is not None:
+        code = read_cache.lookup(
+            workspace_pk=workspace.pk, sandbox=sandbox, public_id=public_id, generation=generation
+        )
+        if code is not None:
+            code.workspace = workspace
+            return code
+    code = code_get_for_workspace(workspace=workspace, public_id=public_id, sandbox=sandbox)
+    if generation is not None:
+        read_cache.remember(
+            workspace_pk=workspace.pk, sandbox=sandbox, code=code, generation_before_read=generation
+        )
     return code
 
 

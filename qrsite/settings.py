@@ -65,7 +65,7 @@ MIDDLEWARE = [
     # Scans of /r/<slug> are answered here, before sessions, auth and the rest.
     "codes.scan.ShortUrlMiddleware",
     # After the scans: a redirect needs no policy, and its pages set their own.
-    "csp.middleware.CSPMiddleware",
+    "qrsite.content_policy.ContentSecurityPolicyMiddleware",
     "qrsite.content_policy.PermissionsPolicyMiddleware",
     # After the scans (they count themselves), before everything else it times.
     "qrsite.metrics.RequestMetricsMiddleware",
@@ -622,6 +622,10 @@ API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
 # (a raw SQL update). 0 turns the cache off.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
 API_KEY_CACHE_ENTRIES = env.int("API_KEY_CACHE_ENTRIES", default=2048)
+# Codes kept per process for the image endpoint (codes/read_cache.py), on the same terms: a
+# per-workspace generation that every code, group or logo change moves. 0 turns it off.
+CODE_READ_CACHE_SECONDS = env.int("CODE_READ_CACHE_SECONDS", default=60)
+CODE_READ_CACHE_ENTRIES = env.int("CODE_READ_CACHE_ENTRIES", default=4096)
 API_RATE_LIMITS = {
     "read": env.int("API_RATE_LIMIT_READ", default=600),
     "write": env.int("API_RATE_LIMIT_WRITE", default=120),

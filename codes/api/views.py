@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from codes import selectors, services
+from codes import read_cache, selectors, services
 from codes.api import schema_docs as docs
 from codes.api.bulk_async import bulk_async_handler, prefers_async
 from codes.api.filters import CodeFilter
@@ -110,6 +110,11 @@ class CodeViewSet(ApiViewSet):
             workspace=self.workspace, public_id=self.kwargs["id"], sandbox=self.sandbox
         )
 
+    def generations_to_read(self, request, principal) -> list[str]:
+        if self.action == "image" and read_cache.enabled():
+            return [read_cache.generation_key(principal.workspace.pk)]
+        return []
+
     def _out(self, code, **context):
         return CodeSerializer(code, context={"request": self.request, **context}).data
 
@@ -183,7 +188,13 @@ class CodeViewSet(ApiViewSet):
     @extend_schema(**docs.IMAGE)
     @action(detail=True, methods=["get"])
     def image(self, request, id=None):
-        code = self.get_code()
+        read = request._ratelimit.read or {}
+        code = selectors.code_get_for_image(
+            workspace=self.workspace,
+            public_id=id,
+            sandbox=self.sandbox,
+            generation=read.get(read_cache.generation_key(self.workspace.pk)),
+        )
         options = dict(_IMAGE_QUERY.run_validation(request.query_params))
         version = options.pop("v", None)
         options.setdefault("format", code.image_format)

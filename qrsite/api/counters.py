@@ -1,11 +1,28 @@
 """Counters with an expiry in the shared cache (Redis in production), bumped in one round
 trip: the rate limits and the keys' usage keep theirs this way, and a request bumps both in
-the same pipeline."""
+the same round trip, reading the generations that confirm what its process remembers."""
 
 from __future__ import annotations
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+# One command instead of a MULTI/EXEC of two per counter plus the reads: on a cached image
+# the pipeline's packing and parsing were a sixth of the request. Atomic like the pipeline.
+# KEYS: the counters, then the keys to read; ARGV: the number of counters, their expiries.
+_BUMP_AND_READ = """
+local counters = tonumber(ARGV[1])
+local out = {}
+for i = 1, counters do
+    redis.call('SET', KEYS[i], 0, 'EX', ARGV[i + 1], 'NX')
+    out[i] = redis.call('INCR', KEYS[i])
+end
+for i = counters + 1, #KEYS do
+    out[i] = tonumber(redis.call('GET', KEYS[i]) or 0) or 0
+end
+return out
+"""
+_script = None
 
 
 def bump(keys: list[tuple[str, int]]) -> list[int]:
@@ -15,25 +32,25 @@ def bump(keys: list[tuple[str, int]]) -> list[int]:
 
 
 def bump_and_read(
-    keys: list[tuple[str, int]], read: str | None = None
-) -> tuple[list[int], int | None]:
-    """`bump`, and in the same round trip the integer under the raw Redis key `read` (0 when
-    unset; None without Redis)."""
+    keys: list[tuple[str, int]], read: list[str] = ()
+) -> tuple[list[int], dict[str, int] | None]:
+    """`bump`, and in the same round trip the integers under the raw Redis keys `read` (0 when
+    unset), by key; None without Redis."""
     backend = caches["default"]  # the backend itself: `cache` is a proxy to it
     if isinstance(backend, RedisCache):
-        # Create each counter with its expiry if new, then increment it. Django's Redis
-        # serializer stores ints as plain integers, so INCR works on them.
+        # Django's Redis serializer stores ints as plain integers, so INCR works on them.
         full = [(backend.make_and_validate_key(key), expiry) for key, expiry in keys]
         client = backend._cache.get_client(full[0][0], write=True)
-        pipe = client.pipeline(transaction=True)
-        for key, expiry in full:
-            pipe.set(key, 0, ex=expiry, nx=True)
-            pipe.incr(key)
-        if read is not None:
-            pipe.get(read)
-        results = pipe.execute()
-        values = [int(value) for value in results[1 : 2 * len(full) : 2]]
-        return values, (int(results[-1] or 0) if read is not None else None)
+        global _script
+        if _script is None:
+            _script = client.register_script(_BUMP_AND_READ)  # EVALSHA, loaded on first use
+        results = _script(
+            keys=[key for key, _ in full] + list(read),
+            args=[len(full), *(expiry for _, expiry in full)],
+            client=client,
+        )
+        values = [int(v) for v in results[: len(full)]]
+        return values, dict(zip(read, (int(v) for v in results[len(full) :]), strict=True))
     values = []
     for key, expiry in keys:
         cache.add(key, 0, timeout=expiry)

@@ -34,8 +34,9 @@ class RateLimitState:
     window: int
     count: int
     reset: int  # whole seconds until the window ends
-    # The value read alongside the counters when asked (`hit(read=...)`); None: not read.
-    read: int | None = None
+    # The values read alongside the counters (`hit(read=[keys])`), by key; None: not read
+    # (no Redis, or it was unreachable).
+    read: dict[str, int] | None = None
 
     @property
     def remaining(self) -> int:
@@ -79,11 +80,11 @@ def hit(
     now: float | None = None,
     window: int | None = None,
     also_count: list[tuple[str, int]] = (),
-    read: str | None = None,
+    read: list[str] = (),
 ) -> RateLimitState:
     """Count one request against `bucket` under `policy` (per `window` seconds, the API's by
     default) and say where it stands. `also_count` holds other (key, expiry) counters to bump
-    in the same round trip (the key's usage); `read`, a raw Redis key to read in it too."""
+    in the same round trip (the key's usage); `read`, raw Redis keys to read in it too."""
     window = window or settings.API_RATE_LIMIT_WINDOW
     now = time.time() if now is None else now
     start = int(now // window) * window

@@ -27,6 +27,7 @@ from qrsite.api import idempotency, ratelimit, usage
 from qrsite.api.errors import ERROR_CODES, ApiError
 from qrsite.api.permissions import required_scope
 from qrsite.api.renderers import JSONRenderer
+from qrsite.content_policy import API_DATA, content_policy_set
 
 
 class _Replay(Exception):
@@ -57,7 +58,7 @@ class ApiMixin:
         auth_error = self._authenticate_now(request)
         state = self._count_request(request)
         check = getattr(request, "key_cache_check", None)
-        if check is not None and state.read != check.generation:
+        if check is not None and (state.read or {}).get(check.read_key) != check.generation:
             state, auth_error = self._authenticate_again(request, state, check)
         self._refuse_over_limit(state)
         if auth_error is not None:
@@ -65,6 +66,12 @@ class ApiMixin:
         super().initial(request, *args, **kwargs)
         if request.method == "POST" and request.auth is not None:
             self._claim_idempotency_key(request)
+
+    def generations_to_read(self, request, principal) -> list[str]:
+        """Raw Redis keys a view wants read in the rate limit's round trip (the generations
+        that confirm what this process remembers for it); the values are in
+        `request._ratelimit.read`."""
+        return []
 
     def _oversized_body_error(self, request) -> ApiError | None:
         try:
@@ -90,7 +97,7 @@ class ApiMixin:
         if request.auth is None or request.auth.bucket != counted_as:
             return self._count_request(request), auth_error
         limit = ratelimit.limit_for(state.policy, request.auth.workspace)
-        state = dataclasses.replace(state, limit=limit, read=None)
+        state = dataclasses.replace(state, limit=limit)
         request._ratelimit = state
         return state, auth_error
 
@@ -105,7 +112,7 @@ class ApiMixin:
     def _count_request(self, request, *, anonymous: bool = False) -> ratelimit.RateLimitState:
         principal = None if anonymous else request.auth
         also_count = []
-        read = None
+        read = []
         if principal is not None and hasattr(principal, "bucket"):
             policy = required_scope(self, request)
             limit = ratelimit.limit_for(policy, principal.workspace)
@@ -121,7 +128,9 @@ class ApiMixin:
             bucket = ratelimit.anonymous_bucket(request)
         check = None if anonymous else getattr(request, "key_cache_check", None)
         if check is not None:
-            read = check.read_key  # confirms the cached key in the same round trip
+            read.append(check.read_key)  # confirms the cached key in the same round trip
+        if principal is not None and hasattr(principal, "workspace"):
+            read += self.generations_to_read(request, principal)
         state = ratelimit.hit(
             bucket=bucket, policy=policy, limit=limit, also_count=also_count, read=read
         )
@@ -162,6 +171,7 @@ class ApiMixin:
             # Errors are JSON even when the client asked for an image.
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
+        content_policy_set(response, API_DATA)  # JSON, images, files: data, never a document
         state = getattr(request, "_ratelimit", None)
         if state is not None:
             for name, value in state.headers().items():
