@@ -177,6 +177,37 @@ def start_worker(env) -> subprocess.Popen:
     )
 
 
+def _role(pid: str) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "?"
+    for needle, role in (
+        ("gunicorn", "gunicorn"), ("celery", "celery worker"), ("FLUSH", "flusher"),
+        ("flush", "flusher"), ("postgres", "postgres"), ("redis", "redis"), ("wrk", "wrk"),
+        ("webhooks.py", "this script (receiver, pacing)"),
+    ):  # fmt: skip
+        if needle in command:
+            return role
+    return "other"
+
+
+def cpu_by_role() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by every process on the machine, by role."""
+    ticks: dict[str, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        role = _role(entry.name)
+        ticks[role] = ticks.get(role, 0) + int(fields[11]) + int(fields[12])
+    hz = os.sysconf("SC_CLK_TCK")
+    return {role: value / hz for role, value in ticks.items()}
+
+
 def stop(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -300,7 +331,13 @@ def redirect_run(
         rb.wait_until_up(url)
         rb.wrk(url, seconds=2, connections=args.connections)  # warm-up
         cpu = rb.server_cpu_seconds(server.pid)
+        roles_before = cpu_by_role()
         result = rb.wrk(url, seconds=args.seconds, connections=args.connections)
+        roles_after = cpu_by_role()
+        result["roles"] = {
+            role: (roles_after[role] - roles_before.get(role, 0)) / args.seconds
+            for role in roles_after
+        }
         result["rps"] = result["completed"] / (result["duration_us"] / 1e6)
         result["cpu_us"] = (rb.server_cpu_seconds(server.pid) - cpu) / result["completed"] * 1e6
         if measure_delay:
@@ -402,6 +439,13 @@ def main() -> None:
     for side, label in ((False, "without"), (True, "subscribed")):
         rounds = ", ".join(f"{r['rps']:,.0f}" for r in runs[side])
         print(f"\nredirect req/s per round, {label}: {rounds}")
+    # Where the two cores went while wrk ran (cores busy, median round of each side).
+    roles = sorted(set(without["roles"]) | set(with_endpoint["roles"]))
+    print("\n| cores busy during the wrk run | without | subscribed |\n|---|---:|---:|")
+    for role in roles:
+        a, b = without["roles"].get(role, 0), with_endpoint["roles"].get(role, 0)
+        if max(a, b) >= 0.005:
+            print(f"| {role} | {a:.2f} | {b:.2f} |")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from qrsite.fields import JSONField
 from qrsite.ids import new_public_id
 from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
@@ -163,17 +164,17 @@ class QRCode(models.Model):
     name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DYNAMIC)
     content_type = models.CharField(max_length=20, default="url")
-    content = models.JSONField(default=dict, blank=True)
+    content = JSONField(default=dict, blank=True)
     destination = models.CharField(max_length=2048, blank=True)
     slug = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     scan_limit = models.PositiveIntegerField(null=True, blank=True)
-    style = models.JSONField(default=dict, blank=True)
+    style = JSONField(default=dict, blank=True)
     logo = models.ForeignKey(
         LogoAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
     )
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = JSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=255, blank=True)
     pass_query_string = models.BooleanField(default=False)
     scan_count = models.PositiveBigIntegerField(default=0, editable=False)

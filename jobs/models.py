@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qrsite.fields import JSONField
 from qrsite.ids import new_public_id
 from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
@@ -130,7 +131,7 @@ class JobRow(models.Model):
     )
     external_id = models.CharField(max_length=255, blank=True)
     # Failed rows: [{"field", "column", "message"}]; exports: file names, sha256, decoded.
-    detail = models.JSONField(default=dict, blank=True)
+    detail = JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["job", "row"]

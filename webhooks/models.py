@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from qrsite.fields import JSONField
 from qrsite.ids import new_public_id
 from qrsite.sandbox import SandboxQuerySet, sandbox_field
 
@@ -102,7 +103,7 @@ class WebhookEvent(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=_event_id, editable=False)
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=60)
-    data = models.JSONField(default=dict)
+    data = JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     # Makes an event that must happen once happen once (a code's scan threshold).
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)

@@ -267,3 +267,23 @@ def test_a_code_of_its_own_threshold_fires_for_that_code_only(
 
     reached = WebhookEvent.objects.filter(type="code.scan_threshold_reached")
     assert [(e.data["code"]["id"], e.data["threshold"]) for e in reached] == [(code.public_id, 2)]
+
+
+def test_a_batch_carries_quotes_backslashes_and_non_latin_text_exactly(
+    acme, alice, make_endpoint, receiver, django_capture_on_commit_callbacks
+):
+    # The batch is bulk-inserted as JSON and sent as the database's own text of it: nothing
+    # may be escaped twice or lost on the way.
+    name = 'Poster "Ω" \\ back\\slash — 海报 🎉'
+    code = code_services.code_create(
+        workspace=acme, actor=alice, destination="https://example.com/", name=name
+    )
+    make_endpoint(receiver.url, events=["code.scanned"], scan_batch_size=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recording.scan_record_many(payloads=[_event(code).to_json() for _ in range(3)])
+
+    (request,) = receiver.wait_for(1)
+    body = json.loads(request.body)
+    assert [e["data"]["code"]["name"] for e in body["data"]["events"]] == [name] * 3
+    assert body["id"] == request.headers["webhook-id"]
