@@ -37,10 +37,12 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 class Sink:
-    """The receiver: answers 200 at once and notes when each event arrived."""
+    """The receiver: answers 200 at once and notes when each body arrived. Bodies are parsed
+    afterwards (`payloads`): a real receiver runs elsewhere, and parsing here would take CPU
+    from the server under test."""
 
     def __init__(self):
-        self.arrivals: list[tuple[float, dict]] = []  # (arrival time, payload)
+        self.arrivals: list[tuple[float, bytes]] = []  # (arrival time, body)
         self.lock = threading.Lock()
         sink = self
 
@@ -56,12 +58,8 @@ class Sink:
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                try:
-                    payload = json.loads(body)
-                except ValueError:
-                    payload = {}
                 with sink.lock:
-                    sink.arrivals.append((now, payload))
+                    sink.arrivals.append((now, body))
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -74,6 +72,17 @@ class Sink:
     def count(self) -> int:
         with self.lock:
             return len(self.arrivals)
+
+    def payloads(self) -> list[tuple[float, dict]]:
+        with self.lock:
+            arrivals = list(self.arrivals)
+        parsed = []
+        for arrived, body in arrivals:
+            try:
+                parsed.append((arrived, json.loads(body)))
+            except ValueError:
+                parsed.append((arrived, {}))
+        return parsed
 
     def reset(self) -> None:
         with self.lock:
@@ -287,15 +296,14 @@ async def paced_scans(port: int, path: str, rate: int, seconds: float, connectio
 
 def scan_delays(sink: Sink) -> list[float]:
     delays = []
-    with sink.lock:
-        for arrived, payload in sink.arrivals:
-            data = payload.get("data", {})
-            events = data.get("events") or [payload]
-            for event in events:
-                scan = event.get("data", {}).get("scan")
-                if scan:
-                    at = datetime.fromisoformat(scan["scanned_at"].replace("Z", "+00:00"))
-                    delays.append(arrived - at.timestamp())
+    for arrived, payload in sink.payloads():
+        data = payload.get("data", {})
+        events = data.get("events") or [payload]
+        for event in events:
+            scan = event.get("data", {}).get("scan")
+            if scan:
+                at = datetime.fromisoformat(scan["scanned_at"].replace("Z", "+00:00"))
+                delays.append(arrived - at.timestamp())
     return sorted(delays)
 
 

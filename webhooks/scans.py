@@ -13,7 +13,7 @@ from django.utils import timezone
 from codes.models import QRCode
 from qrsite.ids import new_public_id
 from webhooks import events as ev
-from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, iso_time
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.payloads import code_payload, scan_payload
 from webhooks.tasks import endpoint_drain_enqueue
 
@@ -171,23 +171,11 @@ class UnsavedScanEvent:
         event.public_id = self.public_id
         return event
 
-    def payload(self, created_at: str) -> dict:
-        return {
-            "id": self.public_id,
-            "type": ev.CODE_SCANNED,
-            "created_at": created_at,
-            "workspace": self.code.workspace.public_id,
-            "data": self.data(),
-        }
-
 
 def _batch_row(chunk: list[UnsavedScanEvent], now) -> WebhookEvent:
-    """The stored message of one batched delivery: its own id (the `webhook-id`) and the
-    chunk's events, each as it would be sent alone, in `data.events`."""
-    created_at = iso_time(now)
-    return _event(
-        chunk[0].code,
-        ev.CODE_SCANNED,
-        {"events": [scan_event.payload(created_at) for scan_event in chunk]},
-        now,
-    )
+    """The stored message of one batched delivery: its own id (the `webhook-id`), each of the
+    chunk's codes once and each scan by its event id (sent as `data.events`, each event in
+    full: `batch_events_text`)."""
+    codes = {e.code.public_id: e.code.payload for e in chunk}
+    scans = [{"id": e.public_id, "code": e.code.public_id, "scan": e.scan} for e in chunk]
+    return _event(chunk[0].code, ev.CODE_SCANNED, {"codes": codes, "scans": scans}, now)

@@ -287,3 +287,30 @@ def test_a_batch_carries_quotes_backslashes_and_non_latin_text_exactly(
     body = json.loads(request.body)
     assert [e["data"]["code"]["name"] for e in body["data"]["events"]] == [name] * 3
     assert body["id"] == request.headers["webhook-id"]
+
+
+def test_a_batch_stores_each_code_once_and_sends_every_event_in_full(
+    acme, alice, code, make_endpoint, receiver, django_capture_on_commit_callbacks
+):
+    other = code_services.code_create(
+        workspace=acme, actor=alice, destination="https://example.com/b", name="Flyer"
+    )
+    make_endpoint(receiver.url, events=["code.scanned"], scan_batch_size=50)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recording.scan_record_many(
+            payloads=[_event(c).to_json() for c in [code, other, code, code, other]]
+        )
+
+    stored = WebhookEvent.objects.get(type="code.scanned").data
+    assert sorted(stored["codes"]) == sorted([code.public_id, other.public_id])
+    assert len(stored["scans"]) == 5
+    (request,) = receiver.wait_for(1)
+    events = json.loads(request.body)["data"]["events"]
+    assert [e["data"]["code"]["name"] for e in events] == [
+        "Poster", "Flyer", "Poster", "Poster", "Flyer",
+    ]  # fmt: skip
+    assert [e["id"] for e in events] == [s["id"] for s in stored["scans"]]
+    for event in events:
+        assert set(event) == {"id", "type", "created_at", "workspace", "data"}
+        assert event["data"]["scan"]["country"] == "DE"
