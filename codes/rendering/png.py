@@ -327,19 +327,27 @@ def _png_truecolor(image: Image.Image, dpi: int) -> bytes:
     compression itself; these images are flat colours and smooth gradients that deflate finds
     as repeats without filtering (measured on a styled 400 px code: 1.7 ms and 27.6 KB against
     3.4 ms and 28.9 KB for Pillow at level 3; zlib-ng's encoder then took it to 0.8 ms and
-    25.0 KB)."""
+    25.0 KB). The rows go to the compressor one by one, each after its filter byte, as views of
+    the pixel bytes: assembling the filtered image first (a wider image pasted into, then
+    copied out) cost half as much again as the compression."""
     bands = len(image.getbands())
     w, h = image.size
-    # A zero column in front of the pixel bytes is the filter byte of every row.
-    rows = Image.new("L", (w * bands + 1, h), 0)
-    rows.paste(Image.frombytes("L", (w * bands, h), image.tobytes()), (1, 0))
+    pixels = memoryview(image.tobytes())
+    stride = w * bands
+    deflate = zlib_ng.compressobj(3)
+    filter_none = b"\x00"
+    idat = []
+    for start in range(0, len(pixels), stride):
+        idat.append(deflate.compress(filter_none))
+        idat.append(deflate.compress(pixels[start : start + stride]))
+    idat.append(deflate.flush())
     ppm = int(dpi / 0.0254 + 0.5)
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6 if bands == 4 else 2, 0, 0, 0)),
             _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-            _chunk(b"IDAT", zlib_ng.compress(rows.tobytes(), 3)),
+            _chunk(b"IDAT", b"".join(idat)),
             _chunk(b"IEND", b""),
         )
     )
