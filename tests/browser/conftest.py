@@ -7,6 +7,7 @@ Every page may talk to the live server only: the product promises no CDN and no 
 calls, so a request to any other host is aborted and fails the test that made it.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -127,6 +128,8 @@ def external_requests(request, monkeypatch):
     monkeypatch.setattr(browser, "new_context", guarded_new_context)
     monkeypatch.setattr(browser, "new_page", guarded_new_page)
     yield guard
+    for page in watched_pages:
+        settle(page)
     for context in page_contexts:
         context.close()
     # What broke the policy after a page's last navigation (an htmx swap, a click) fails too.
@@ -143,12 +146,26 @@ def external_requests(request, monkeypatch):
         )
 
 
+def settle(page) -> None:
+    """Wait until the page has no request in flight. A test may end while images it loaded
+    last (a list's thumbnails) are still being served, and the live server's view then holds
+    the database while the test's teardown truncates it (a deadlock on PostgreSQL)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if page.is_closed():
+        return
+    # A page that never goes quiet (polling) is closed as it is.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport=pagecheck.SIZES["desktop"])
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    settle(page)
     context.close()
 
 
