@@ -125,3 +125,22 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("skipped tests are failures in CI (FORBID_SKIPS=1)", red=True)
         for nodeid in _skipped:
             terminalreporter.line(f"SKIPPED {nodeid}", red=True)
+
+
+@pytest.fixture
+def real_redis_memories():
+    """A real Redis behind the cache (else the test is skipped), and this process's memories
+    confirmed by it (`qrsite.confirmed`) empty before and after the test."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from accounts import key_cache
+    from codes import read_cache
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("needs REDIS_URL pointing at a real Redis")
+    key_cache.clear()
+    read_cache.clear()
+    yield
+    key_cache.clear()
+    read_cache.clear()

@@ -4,7 +4,6 @@ any other (the shared generation in Redis)."""
 
 import pytest
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,12 +15,8 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture(autouse=True)
-def _real_redis():
-    if not isinstance(caches["default"], RedisCache):
-        pytest.skip("needs REDIS_URL pointing at a real Redis")
-    key_cache.clear()
-    yield
-    key_cache.clear()
+def _real_redis(real_redis_memories):
+    pass
 
 
 def _get(client, path="/api/v1/codes"):

@@ -4,11 +4,9 @@ call (codes/read_cache.py, confirmed by the workspace's generation in Redis)."""
 
 import pytest
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import key_cache
 from codes import read_cache
 from codes import services as code_services
 from codes.models import QRCode
@@ -18,13 +16,8 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture(autouse=True)
-def _real_redis():
-    if not isinstance(caches["default"], RedisCache):
-        pytest.skip("needs REDIS_URL pointing at a real Redis")
-    key_cache.clear()
-    read_cache.clear()
-    yield
-    read_cache.clear()
+def _real_redis(real_redis_memories):
+    pass
 
 
 @pytest.fixture

@@ -104,3 +104,18 @@ def test_swagger_ui_starts_from_a_script_file(client):
     assert 'src="/api/v1/docs/?script="' in page
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle(" in script.content
+
+
+def test_api_answers_are_data_that_may_run_and_load_nothing(alice, acme):
+    from tests.api.conftest import ApiClient, make_key
+
+    client = ApiClient(make_key(alice, acme, "write"))
+    made = client.post("/api/v1/codes", {"destination": "https://example.com/data"})
+    image = client.get(f"/api/v1/codes/{made.json()['id']}/image?format=svg")
+    refused = client.get("/api/v1/codes/code_doesnotexist")
+
+    for response in (made, image, refused):
+        policy = directives(response["Content-Security-Policy"])
+        assert policy["default-src"] == ["'none'"]
+        assert policy["frame-ancestors"] == ["'none'"]
+        assert "sandbox" in policy
