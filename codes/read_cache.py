@@ -32,6 +32,12 @@ def generation_key(workspace_pk: int) -> str:
     return confirmed.raw_key(_generation_name(workspace_pk))
 
 
+def generation(workspace_pk: int) -> int | None:
+    """The workspace's code generation now, started if it does not exist yet (its own round
+    trip: for the first read after a workspace's first image, or after Redis lost it)."""
+    return confirmed.read_generation(_generation_name(workspace_pk)) if enabled() else None
+
+
 def _copy(code):
     copy = confirmed.clone(code)
     copy.group = confirmed.clone(code.group) if code.group is not None else None

@@ -44,13 +44,34 @@ def _client(key: str):
     return caches["default"]._cache.get_client(key, write=True)
 
 
+# A generation that does not exist yet (or no longer: Redis restarted empty, or its database
+# was flushed) starts at a new epoch, the time in microseconds, never at 0 or 1: an entry kept
+# under a generation from before the reset must never match the counter after it.
+_START = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+    return redis.call('INCR', KEYS[1])
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return tonumber(ARGV[1])
+"""
+_ENSURE = """
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+"""
+
+
+def _epoch() -> int:
+    return time.time_ns() // 1000
+
+
 def read_generation(name: str) -> int | None:
-    """The generation `name` now; None without Redis or when it cannot be read."""
+    """The generation `name` now (started if missing); None without Redis or when it cannot
+    be read."""
     if not redis_available():
         return None
     try:
         key = raw_key(name)
-        return int(_client(key).get(key) or 0)
+        return int(_client(key).eval(_ENSURE, 1, key, _epoch()))
     except Exception:
         return None
 
@@ -61,7 +82,7 @@ def bump_generation(name: str) -> None:
         return
     try:
         key = raw_key(name)
-        _client(key).incr(key)
+        _client(key).eval(_START, 1, key, _epoch())
     except Exception:
         # Other processes' entries then live out their seconds; a round trip that cannot
         # read the generation trusts none of them meanwhile.

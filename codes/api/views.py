@@ -124,6 +124,16 @@ class CodeViewSet(ApiViewSet):
             return [read_cache.generation_key(principal.workspace.pk)]
         return []
 
+    def _code_generation(self, request) -> int | None:
+        """The workspace's code generation as the rate limit's round trip read it; None when
+        Redis could not be read (nothing kept is trusted then)."""
+        read = request._ratelimit.read
+        if read is None or not read_cache.enabled():
+            return None
+        found = read.get(read_cache.generation_key(self.workspace.pk))
+        # Not started yet, or lost with Redis's data: start it (never trusting older entries).
+        return found if found is not None else read_cache.generation(self.workspace.pk)
+
     def _out(self, code, **context):
         return CodeSerializer(code, context={"request": self.request, **context}).data
 
@@ -197,12 +207,11 @@ class CodeViewSet(ApiViewSet):
     @extend_schema(**docs.IMAGE)
     @action(detail=True, methods=["get"])
     def image(self, request, id=None):
-        read = request._ratelimit.read or {}
         code = selectors.code_get_for_image(
             workspace=self.workspace,
             public_id=id,
             sandbox=self.sandbox,
-            generation=read.get(read_cache.generation_key(self.workspace.pk)),
+            generation=self._code_generation(request),
         )
         options = dict(_image_options(request.META.get("QUERY_STRING", "")))
         version = options.pop("v", None)

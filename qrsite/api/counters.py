@@ -18,11 +18,18 @@ for i = 1, counters do
     out[i] = redis.call('INCR', KEYS[i])
 end
 for i = counters + 1, #KEYS do
-    out[i] = tonumber(redis.call('GET', KEYS[i]) or 0) or 0
+    out[i] = redis.call('GET', KEYS[i])
 end
 return out
 """
 _script = None
+
+
+def _generation(value) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def bump(keys: list[tuple[str, int]]) -> list[int]:
@@ -34,8 +41,8 @@ def bump(keys: list[tuple[str, int]]) -> list[int]:
 def bump_and_read(
     keys: list[tuple[str, int]], read: list[str] = ()
 ) -> tuple[list[int], dict[str, int] | None]:
-    """`bump`, and in the same round trip the integers under the raw Redis keys `read` (0 when
-    unset), by key; None without Redis."""
+    """`bump`, and in the same round trip the integers under the raw Redis keys `read`, by key
+    (None for a key that does not exist); None without Redis."""
     backend = caches["default"]  # the backend itself: `cache` is a proxy to it
     if isinstance(backend, RedisCache):
         # Django's Redis serializer stores ints as plain integers, so INCR works on them.
@@ -50,7 +57,9 @@ def bump_and_read(
             client=client,
         )
         values = [int(v) for v in results[: len(full)]]
-        return values, dict(zip(read, (int(v) for v in results[len(full) :]), strict=True))
+        read_values = [_generation(v) for v in results[len(full) :]]
+        read_values += [None] * (len(read) - len(read_values))  # Lua drops trailing nils
+        return values, dict(zip(read, read_values, strict=True))
     values = []
     for key, expiry in keys:
         cache.add(key, 0, timeout=expiry)

@@ -133,3 +133,21 @@ def test_nothing_is_kept_when_the_cache_is_turned_off(client, code, settings):
 def _generation(workspace_pk):
     key = read_cache.generation_key(workspace_pk)
     return int(caches["default"]._cache.get_client(key, write=True).get(key) or 0)
+
+
+def test_a_generation_lost_with_redis_data_trusts_nothing_kept(client, code, acme):
+    before, _ = _image(client, code["id"])
+    _image(client, code["id"])
+    QRCode.objects.filter(public_id=code["id"]).update(
+        style={**QRCode.objects.get(public_id=code["id"]).style, "foreground_color": "#1a7c3d"}
+    )
+    _another_process_committed_a_change(acme.pk)
+    # Redis restarted empty (or its database was flushed): the counter is gone, and a new one
+    # must not come back to the value an old entry was kept under.
+    key = read_cache.generation_key(acme.pk)
+    caches["default"]._cache.get_client(key, write=True).delete(key)
+
+    after, statements = _image(client, code["id"])
+
+    assert statements >= 1
+    assert after["ETag"] != before["ETag"]
